@@ -1,0 +1,96 @@
+//! The shared semantic layer every rule stands on: a lowered tree per file with names
+//! resolved ([`tree`], [`lower`], [`resolve`]), the uses of every binding ([`uses`]),
+//! loop exits ([`loops`]), `select!` arms ([`select`]) and a crate-wide index of function
+//! bodies ([`index`]).
+
+pub mod index;
+pub mod loops;
+pub mod lower;
+pub mod resolve;
+pub mod select;
+pub mod tree;
+pub mod uses;
+
+use crate::catalog::Catalog;
+use tree::*;
+use uses::Use;
+
+/// How many `let` bindings are followed when looking for where a value came from.
+const MAX_ORIGIN_DEPTH: usize = 8;
+
+/// Everything known about one file.
+#[derive(Debug)]
+pub struct Analysis {
+    pub tree: Tree,
+    /// Uses of each binding, by [`BindingId`].
+    pub uses: Vec<Vec<Use>>,
+    pub catalog: &'static Catalog,
+}
+
+impl Analysis {
+    pub fn new(tree: Tree, catalog: &'static Catalog) -> Analysis {
+        let uses = uses::collect(&tree);
+        Analysis { tree, uses, catalog }
+    }
+
+    pub fn uses_of(&self, b: BindingId) -> &[Use] {
+        &self.uses[b.0 as usize]
+    }
+
+    /// The canonical path of the call a value comes from, following method chains,
+    /// `.await`, `?`, references and `let` bindings: `Runtime::new().unwrap()` and a
+    /// binding of it both come from `tokio::runtime::Runtime::new`.
+    pub fn origin(&self, id: ExprId) -> Option<&str> {
+        let mut id = id;
+        let mut hops = 0;
+        loop {
+            match self.tree.kind(id) {
+                ExprKind::Call { .. } => return self.tree.callee_path(id),
+                ExprKind::MethodCall { receiver, .. } => id = *receiver,
+                ExprKind::Await(e) | ExprKind::Try(e) | ExprKind::Ref { expr: e, .. } => id = *e,
+                ExprKind::Path(Res::Local(b)) if hops < MAX_ORIGIN_DEPTH => {
+                    hops += 1;
+                    id = self.tree.binding(*b).init?;
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// The local binding an expression reads, through method chains, `.await`, `?` and
+    /// references (`&mut rx`, `rx.recv().await`).
+    pub fn root_binding(&self, id: ExprId) -> Option<BindingId> {
+        let mut id = id;
+        loop {
+            match self.tree.kind(id) {
+                ExprKind::Path(Res::Local(b)) => return Some(*b),
+                ExprKind::MethodCall { receiver, .. } => id = *receiver,
+                ExprKind::Await(e) | ExprKind::Try(e) | ExprKind::Ref { expr: e, .. } => id = *e,
+                ExprKind::Field { base, .. } => id = *base,
+                _ => return None,
+            }
+        }
+    }
+
+    /// Whether a `for` iterator or `while let` scrutinee never runs out: an interval
+    /// stream or tick channel.
+    pub fn never_finishes(&self, head: ExprId) -> bool {
+        self.origin(head).and_then(|p| self.catalog.timer(p)).is_some_and(|t| t.never_finishes)
+    }
+
+    /// Whether an expression waits on a shutdown signal: a catalogued signal method or
+    /// function, or a value of a signal type or from a signal channel.
+    pub fn is_shutdown_signal(&self, id: ExprId) -> bool {
+        let c = self.catalog;
+        self.tree.descendants(id).into_iter().any(|e| match self.tree.kind(e) {
+            ExprKind::MethodCall { method, .. } => c.is_signal_method(method),
+            ExprKind::Call { .. } => self.tree.callee_path(e).is_some_and(|p| c.is_signal_function(p)),
+            ExprKind::Path(Res::Local(b)) => {
+                let binding = self.tree.binding(*b);
+                let typed = binding.ty.as_ref().is_some_and(|t| t.mentions(|p| c.is_signal_type(p)));
+                typed || self.origin(e).is_some_and(|p| c.is_signal_channel(p))
+            }
+            _ => false,
+        })
+    }
+}

@@ -1,0 +1,9 @@
+//! `cargo leaklint ...`: cargo runs `cargo-leaklint leaklint ...`; drop the subcommand
+//! name it passes and run the same CLI.
+fn main() {
+    let mut args = std::env::args_os().skip(1).peekable();
+    if args.peek().is_some_and(|a| a == "leaklint") {
+        args.next();
+    }
+    std::process::exit(leaklint::cli::run(args));
+}

@@ -1,0 +1,332 @@
+//! The API catalogs: what each known library function *is* (a spawn, a channel
+//! constructor, a timer, a shutdown signal, a lock, a leak), read from the TOML files in
+//! `rules/`. The built-in data is compiled in and parsed once; user configuration can
+//! extend a copy of it.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+
+/// What a spawn call returns, which decides what dropping the result does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HandleKind {
+    /// A `JoinHandle`: dropping it detaches the task.
+    Join,
+    /// `io::Result<JoinHandle>`, from thread and task builders.
+    JoinResult,
+    /// A smol/async-task `Task`: dropping it cancels; only `.detach()` detaches.
+    Task,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpawnFunction {
+    pub path: String,
+    pub handle: HandleKind,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpawnMethod {
+    pub roots: Vec<String>,
+    pub methods: Vec<String>,
+    pub handle: HandleKind,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpawnCatalog {
+    #[serde(default, rename = "function")]
+    pub functions: Vec<SpawnFunction>,
+    #[serde(default, rename = "method")]
+    pub methods: Vec<SpawnMethod>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignalCatalog {
+    #[serde(default)]
+    pub methods: Vec<String>,
+    #[serde(default)]
+    pub functions: Vec<String>,
+    #[serde(default)]
+    pub channels: Vec<String>,
+    #[serde(default)]
+    pub types: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChannelKind {
+    Unbounded,
+    Bounded,
+    Oneshot,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChannelConstructor {
+    pub path: String,
+    pub kind: ChannelKind,
+    #[serde(default)]
+    pub capacity_arg: Option<usize>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChannelMethods {
+    #[serde(default)]
+    pub send: Vec<String>,
+    #[serde(default)]
+    pub receive: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChannelCatalog {
+    #[serde(default, rename = "constructor")]
+    pub constructors: Vec<ChannelConstructor>,
+    #[serde(default)]
+    pub methods: ChannelMethods,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Timer {
+    pub path: String,
+    #[serde(default)]
+    pub repeats: bool,
+    #[serde(default)]
+    pub never_finishes: bool,
+    #[serde(default)]
+    pub first_tick_immediate: bool,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimerCatalog {
+    #[serde(default, rename = "timer")]
+    pub timers: Vec<Timer>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LockCatalog {
+    #[serde(default)]
+    pub methods: Vec<String>,
+    #[serde(default)]
+    pub evidence_methods: Vec<String>,
+    #[serde(default)]
+    pub permit_methods: Vec<String>,
+    #[serde(default)]
+    pub types: Vec<String>,
+    #[serde(default)]
+    pub never: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LeakCatalog {
+    #[serde(default)]
+    pub functions: Vec<String>,
+    #[serde(default)]
+    pub methods: Vec<String>,
+    #[serde(default)]
+    pub static_initializers: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reexport {
+    pub from: String,
+    pub to: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReexportCatalog {
+    #[serde(default, rename = "reexport")]
+    pub reexports: Vec<Reexport>,
+    #[serde(default)]
+    pub prelude: BTreeMap<String, String>,
+}
+
+/// Every catalog, with lookup tables built once.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    pub spawn: SpawnCatalog,
+    pub signals: SignalCatalog,
+    pub channels: ChannelCatalog,
+    pub timers: TimerCatalog,
+    pub locks: LockCatalog,
+    pub leaks: LeakCatalog,
+    pub reexports: ReexportCatalog,
+    spawn_by_path: HashMap<String, HandleKind>,
+    signal_methods: HashSet<String>,
+    /// Every catalogued path and each of its prefixes (`tokio`, `tokio::sync`, ...).
+    known: HashSet<String>,
+}
+
+/// The catalog files compiled into the binary, by name.
+pub const BUILTIN_FILES: &[(&str, &str)] = &[
+    ("spawn.toml", include_str!("../rules/spawn.toml")),
+    ("signals.toml", include_str!("../rules/signals.toml")),
+    ("channels.toml", include_str!("../rules/channels.toml")),
+    ("timers.toml", include_str!("../rules/timers.toml")),
+    ("locks.toml", include_str!("../rules/locks.toml")),
+    ("leaks.toml", include_str!("../rules/leaks.toml")),
+    ("reexports.toml", include_str!("../rules/reexports.toml")),
+];
+
+fn parse<T: serde::de::DeserializeOwned>(name: &str, text: &str) -> Result<T, String> {
+    toml::from_str(text).map_err(|e| format!("rules/{name}: {e}"))
+}
+
+impl Catalog {
+    /// The built-in catalog, parsed on first use.
+    pub fn builtin() -> &'static Catalog {
+        static BUILTIN: OnceLock<Catalog> = OnceLock::new();
+        // The built-in files are tested (see the tests below), so a failure here is a bug
+        // in the shipped data, not an input error.
+        BUILTIN.get_or_init(|| Catalog::from_files(BUILTIN_FILES).expect("built-in catalog is valid"))
+    }
+
+    pub fn from_files(files: &[(&str, &str)]) -> Result<Catalog, String> {
+        let text = |name: &str| files.iter().find(|(n, _)| *n == name).map(|(_, t)| *t).unwrap_or("");
+        let mut catalog = Catalog {
+            spawn: parse("spawn.toml", text("spawn.toml"))?,
+            signals: parse("signals.toml", text("signals.toml"))?,
+            channels: parse("channels.toml", text("channels.toml"))?,
+            timers: parse("timers.toml", text("timers.toml"))?,
+            locks: parse("locks.toml", text("locks.toml"))?,
+            leaks: parse("leaks.toml", text("leaks.toml"))?,
+            reexports: parse("reexports.toml", text("reexports.toml"))?,
+            ..Catalog::default()
+        };
+        catalog.reindex();
+        Ok(catalog)
+    }
+
+    /// Rebuilds the lookup tables after the public lists changed.
+    pub fn reindex(&mut self) {
+        self.spawn_by_path = self.spawn.functions.iter().map(|f| (f.path.clone(), f.handle)).collect();
+        self.signal_methods = self.signals.methods.iter().cloned().collect();
+        // Longest prefix first, so the most specific re-export wins.
+        self.reexports.reexports.sort_by_key(|r| std::cmp::Reverse(r.from.len()));
+        self.known = self.all_paths().flat_map(path_and_prefixes).collect();
+    }
+
+    fn all_paths(&self) -> impl Iterator<Item = &str> {
+        let spawn = self.spawn.functions.iter().map(|f| f.path.as_str());
+        let roots = self.spawn.methods.iter().flat_map(|m| m.roots.iter().map(String::as_str));
+        let signals = [&self.signals.functions, &self.signals.channels, &self.signals.types];
+        let signals = signals.into_iter().flatten().map(String::as_str);
+        let channels = self.channels.constructors.iter().map(|c| c.path.as_str());
+        let timers = self.timers.timers.iter().map(|t| t.path.as_str());
+        let rest = [&self.locks.types, &self.leaks.functions, &self.leaks.static_initializers];
+        let rest = rest.into_iter().flatten().map(String::as_str);
+        spawn.chain(roots).chain(signals).chain(channels).chain(timers).chain(rest)
+    }
+
+    /// Whether `path` is a catalogued item or a module/type on the way to one; glob
+    /// imports provide exactly these names.
+    pub fn knows(&self, path: &str) -> bool {
+        self.known.contains(path)
+    }
+
+    /// Maps a path through the re-export table to the name catalogs use.
+    pub fn canonicalize(&self, path: &str) -> String {
+        for r in &self.reexports.reexports {
+            if let Some(rest) = path.strip_prefix(r.from.as_str()) {
+                if rest.is_empty() || rest.starts_with("::") {
+                    return format!("{}{}", r.to, rest);
+                }
+            }
+        }
+        path.to_string()
+    }
+
+    pub fn prelude(&self, name: &str) -> Option<&str> {
+        self.reexports.prelude.get(name).map(String::as_str)
+    }
+
+    pub fn spawn_function(&self, path: &str) -> Option<HandleKind> {
+        self.spawn_by_path.get(path).copied()
+    }
+
+    /// The spawn method entry for `.method(..)` on a receiver made by `root`.
+    pub fn spawn_method(&self, root: &str, method: &str) -> Option<HandleKind> {
+        self.spawn
+            .methods
+            .iter()
+            .find(|m| m.methods.iter().any(|n| n == method) && m.roots.iter().any(|r| r == root))
+            .map(|m| m.handle)
+    }
+
+    pub fn is_signal_method(&self, method: &str) -> bool {
+        self.signal_methods.contains(method)
+    }
+
+    pub fn is_signal_function(&self, path: &str) -> bool {
+        self.signals.functions.iter().any(|f| f == path)
+    }
+
+    pub fn is_signal_channel(&self, path: &str) -> bool {
+        self.signals.channels.iter().any(|f| f == path)
+    }
+
+    /// Whether a type path (canonical, generics stripped) names a shutdown signal.
+    pub fn is_signal_type(&self, path: &str) -> bool {
+        self.signals.types.iter().any(|t| t == path)
+    }
+
+    pub fn timer(&self, path: &str) -> Option<&Timer> {
+        self.timers.timers.iter().find(|t| t.path == path)
+    }
+
+    pub fn channel_constructor(&self, path: &str) -> Option<&ChannelConstructor> {
+        self.channels.constructors.iter().find(|c| c.path == path)
+    }
+}
+
+fn path_and_prefixes(path: &str) -> impl Iterator<Item = String> + '_ {
+    path.match_indices("::").map(|(i, _)| path[..i].to_string()).chain(std::iter::once(path.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_catalog_parses_and_indexes() {
+        let c = Catalog::builtin();
+        assert_eq!(c.spawn_function("tokio::spawn"), Some(HandleKind::Join));
+        assert_eq!(c.spawn_function("smol::spawn"), Some(HandleKind::Task));
+        assert_eq!(c.spawn_method("std::thread::Builder::new", "spawn"), Some(HandleKind::JoinResult));
+        assert_eq!(c.spawn_method("std::thread::Builder::new", "name"), None);
+        assert!(c.is_signal_method("cancelled"));
+        assert!(c.timer("crossbeam_channel::tick").is_some_and(|t| t.never_finishes));
+        assert!(c.channel_constructor("flume::bounded").is_some());
+        assert!(c.knows("tokio::sync::mpsc") && c.knows("tokio::sync::mpsc::channel"));
+        assert!(!c.knows("tokio::sync::mpsc::Sender::foo"));
+    }
+
+    #[test]
+    fn canonicalize_uses_longest_reexport_prefix() {
+        let c = Catalog::builtin();
+        assert_eq!(c.canonicalize("tokio::task::spawn"), "tokio::spawn");
+        assert_eq!(c.canonicalize("tokio::task::spawn_blocking"), "tokio::task::spawn_blocking");
+        assert_eq!(c.canonicalize("smol::Timer::interval"), "async_io::Timer::interval");
+        assert_eq!(c.canonicalize("actix_rt::time::interval"), "tokio::time::interval");
+        assert_eq!(c.canonicalize("core::mem::forget"), "std::mem::forget");
+        assert_eq!(c.canonicalize("corefoo::x"), "corefoo::x");
+    }
+
+    #[test]
+    fn unknown_catalog_keys_are_rejected() {
+        let err = Catalog::from_files(&[("spawn.toml", "[[function]]\npath='x'\nhandle='join'\nbogus=1")]);
+        assert!(err.is_err());
+    }
+}

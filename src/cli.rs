@@ -1,0 +1,195 @@
+//! The command line, shared by `leaklint` and `cargo leaklint`.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::time::Instant;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::diagnostic::Level;
+use crate::discover::{self, Discovery};
+use crate::lint::{self, Options};
+use crate::report::{self, ColorChoice, Format, ReportContext};
+use crate::rules;
+use crate::source::{SourceFile, Span};
+
+/// Exit code: no finding at warn/deny level.
+pub const EXIT_CLEAN: i32 = 0;
+/// Exit code: findings.
+pub const EXIT_FINDINGS: i32 = 1;
+/// Exit code: usage error, or nothing could be read.
+pub const EXIT_ERROR: i32 = 2;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "leaklint",
+    version,
+    about = "Finds leak-prone concurrency patterns in Rust code",
+    args_conflicts_with_subcommands = true
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    check: CheckArgs,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// List the rules.
+    Rules {
+        /// Print LINTS.md (the rule documentation) instead of the table.
+        #[arg(long)]
+        markdown: bool,
+    },
+}
+
+/// `--message-format`, as cargo spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum MessageFormat {
+    Human,
+    /// cargo-compatible JSON messages (for rust-analyzer and other cargo tools).
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+struct CheckArgs {
+    /// Files or directories to lint. Without any, lints the Cargo workspace around the
+    /// current directory (or `--manifest-path`).
+    paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// cargo-style output selection; `json` is the same as `--format cargo-json`.
+    #[arg(long, value_enum)]
+    message_format: Option<MessageFormat>,
+    /// When to colour human output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+    /// Lint test code too (`#[cfg(test)]`, `#[test]` functions, `tests/`, `benches/`).
+    #[arg(long)]
+    include_tests: bool,
+    /// The `Cargo.toml` whose workspace to lint when no paths are given.
+    #[arg(long)]
+    manifest_path: Option<PathBuf>,
+}
+
+/// Runs the command line `args` (without the program name) and returns the exit code.
+pub fn run<I, T>(args: I) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let argv = std::iter::once(std::ffi::OsString::from("leaklint")).chain(args.into_iter().map(Into::into));
+    let cli = match Cli::try_parse_from(argv) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { EXIT_ERROR } else { EXIT_CLEAN };
+        }
+    };
+    match cli.command {
+        Some(Command::Rules { markdown }) => list_rules(markdown),
+        None => check(cli.check),
+    }
+}
+
+fn list_rules(markdown: bool) -> i32 {
+    let mut out = std::io::stdout().lock();
+    let text = if markdown {
+        rules::lints_markdown()
+    } else {
+        rules::all()
+            .iter()
+            .map(|r| format!("{:<24} {:<5} {}\n", r.meta.id, r.meta.default_level.as_config_str(), r.meta.summary))
+            .collect()
+    };
+    match out.write_all(text.as_bytes()) {
+        Ok(()) => EXIT_CLEAN,
+        Err(_) => EXIT_ERROR,
+    }
+}
+
+fn check(args: CheckArgs) -> i32 {
+    let started = Instant::now();
+    let format = match args.message_format {
+        Some(MessageFormat::Json) => Format::CargoJson,
+        Some(MessageFormat::Human) => Format::Human,
+        None => args.format,
+    };
+    let discovery = match discover_inputs(&args) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_ERROR;
+        }
+    };
+    for skipped in &discovery.skipped {
+        eprintln!("warning: skipping `{skipped}`: not a `.rs` file");
+    }
+    let options = Options { include_tests: args.include_tests };
+    let mut run = lint::run(&discovery.inputs, &options);
+    for err in &discovery.errors {
+        let id = run.db.add(SourceFile::new(err.path.clone(), PathBuf::from(&err.path), "".into()));
+        run.diagnostics.push(crate::parse::parse_error(
+            Span::new(id, 0..0),
+            format!("could not read `{}`: {}", err.path, err.message),
+        ));
+        run.files_failed += 1;
+    }
+    run.diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+
+    let findings = run.diagnostics.iter().filter(|d| d.level >= Level::Warn).count();
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let cx = ReportContext { db: &run.db, color, success: findings == 0 };
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = report::write(format, &cx, &run.diagnostics, &mut out).and_then(|()| out.flush()) {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("error: cannot write the report: {e}");
+        }
+        return EXIT_ERROR;
+    }
+    if format == Format::Human {
+        eprintln!("{}", summary(&run, started));
+    }
+    if run.files_linted == 0 {
+        if run.files_failed == 0 {
+            eprintln!("error: no Rust files to lint");
+        }
+        return EXIT_ERROR;
+    }
+    if findings > 0 {
+        EXIT_FINDINGS
+    } else {
+        EXIT_CLEAN
+    }
+}
+
+fn discover_inputs(args: &CheckArgs) -> Result<Discovery, String> {
+    if !args.paths.is_empty() {
+        return Ok(discover::from_paths(&args.paths));
+    }
+    let start = match &args.manifest_path {
+        Some(m) => m.parent().map(PathBuf::from).unwrap_or_default(),
+        None => std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?,
+    };
+    let start = if start.as_os_str().is_empty() { PathBuf::from(".") } else { start };
+    discover::from_workspace(&start)
+}
+
+fn summary(run: &lint::Run, started: Instant) -> String {
+    let count = |level| run.diagnostics.iter().filter(|d| d.level == level).count();
+    let (warnings, errors) = (count(Level::Warn), count(Level::Deny));
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    format!(
+        "leaklint: {}, {} in {} ({:.2}s)",
+        plural(warnings, "warning"),
+        plural(errors, "error"),
+        plural(run.files_linted + run.files_failed, "file"),
+        started.elapsed().as_secs_f64()
+    )
+}

@@ -1,0 +1,253 @@
+//! Which files to lint: explicit files and directories, or the members of the Cargo
+//! workspace around the current directory. Directory walks honour `.gitignore`, skip
+//! `target/`, hidden entries and other non-Rust files, and come out in a stable order.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+use crate::source::Package;
+
+/// One file to lint.
+#[derive(Debug, Clone)]
+pub struct Input {
+    pub path: PathBuf,
+    /// How the path is shown: relative to the workspace root, or as found from the
+    /// arguments.
+    pub display: String,
+    pub package: Option<Arc<Package>>,
+}
+
+/// A path that could not be walked or does not exist.
+#[derive(Debug, Clone)]
+pub struct DiscoveryError {
+    pub path: String,
+    pub message: String,
+}
+
+#[derive(Debug, Default)]
+pub struct Discovery {
+    pub inputs: Vec<Input>,
+    pub errors: Vec<DiscoveryError>,
+    /// Explicit arguments that are not `.rs` files, skipped.
+    pub skipped: Vec<String>,
+    /// The workspace root, when linting a Cargo workspace.
+    pub workspace_root: Option<PathBuf>,
+}
+
+/// Files named on the command line (files and directories).
+pub fn from_paths(paths: &[PathBuf]) -> Discovery {
+    let mut d = Discovery::default();
+    let mut packages = PackageCache::default();
+    let mut seen = BTreeSet::new();
+    for arg in paths {
+        if arg.is_dir() {
+            walk(arg, &mut d, &mut packages, &mut seen, None);
+        } else if !arg.exists() && arg.symlink_metadata().is_err() {
+            d.errors
+                .push(DiscoveryError { path: arg.display().to_string(), message: "no such file or directory".into() });
+        } else if arg.extension().is_some_and(|e| e == "rs") {
+            add(arg.clone(), arg.display().to_string(), &mut d, &mut packages, &mut seen);
+        } else {
+            d.skipped.push(arg.display().to_string());
+        }
+    }
+    d
+}
+
+/// The members of the workspace that contains `dir` (or the package, or the directory
+/// of the nearest `Cargo.toml`).
+pub fn from_workspace(dir: &Path) -> Result<Discovery, String> {
+    let manifest = dir
+        .ancestors()
+        .map(|a| a.join("Cargo.toml"))
+        .find(|m| m.is_file())
+        .ok_or_else(|| format!("could not find `Cargo.toml` in `{}` or any parent directory", dir.display()))?;
+    let mut d = Discovery::default();
+    let (root, members) = match workspace_members(&manifest) {
+        Ok(found) => found,
+        Err(e) => {
+            let root = manifest.parent().unwrap_or(dir).to_path_buf();
+            eprintln!("warning: `cargo metadata` failed ({e}); linting `{}` as one directory", root.display());
+            (root.clone(), vec![root])
+        }
+    };
+    let mut packages = PackageCache::default();
+    let mut seen = BTreeSet::new();
+    for member in &members {
+        walk(member, &mut d, &mut packages, &mut seen, Some(&root));
+    }
+    d.workspace_root = Some(root);
+    Ok(d)
+}
+
+/// The workspace root and each member's directory, from `cargo metadata --no-deps`.
+fn workspace_members(manifest: &Path) -> Result<(PathBuf, Vec<PathBuf>), String> {
+    let meta = cargo_metadata::MetadataCommand::new()
+        .manifest_path(manifest)
+        .no_deps()
+        .exec()
+        .map_err(|e| e.to_string().lines().next().unwrap_or_default().to_string())?;
+    let members = meta
+        .workspace_packages()
+        .iter()
+        .filter_map(|p| p.manifest_path.parent().map(|d| d.as_std_path().to_path_buf()))
+        .collect();
+    Ok((meta.workspace_root.into_std_path_buf(), members))
+}
+
+fn walk(dir: &Path, d: &mut Discovery, packages: &mut PackageCache, seen: &mut BTreeSet<PathBuf>, root: Option<&Path>) {
+    let walker = ignore::WalkBuilder::new(dir)
+        .follow_links(true)
+        .hidden(true)
+        .require_git(false)
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .filter_entry(|e| e.depth() == 0 || e.file_name() != "target")
+        .build();
+    for entry in walker {
+        match entry {
+            Ok(e) => {
+                let is_rs =
+                    e.file_type().is_some_and(|t| t.is_file()) && e.path().extension().is_some_and(|x| x == "rs");
+                if is_rs {
+                    let display = match root.and_then(|r| e.path().strip_prefix(r).ok()) {
+                        Some(rel) => rel.display().to_string(),
+                        None => e.path().display().to_string(),
+                    };
+                    add(e.path().to_path_buf(), display, d, packages, seen);
+                }
+            }
+            Err(err) => {
+                let path = error_path(&err).unwrap_or_else(|| dir.display().to_string());
+                d.errors.push(DiscoveryError { path, message: describe_walk_error(&err) });
+            }
+        }
+    }
+}
+
+fn add(path: PathBuf, display: String, d: &mut Discovery, packages: &mut PackageCache, seen: &mut BTreeSet<PathBuf>) {
+    // A file reached twice (through a symlink, or two arguments) is linted once.
+    let key = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+    if seen.insert(key) {
+        let package = packages.package_of(&path);
+        d.inputs.push(Input { path, display, package });
+    }
+}
+
+fn error_path(err: &ignore::Error) -> Option<String> {
+    match err {
+        ignore::Error::WithPath { path, .. } => Some(path.display().to_string()),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => error_path(err),
+        ignore::Error::Loop { child, .. } => Some(child.display().to_string()),
+        _ => None,
+    }
+}
+
+fn describe_walk_error(err: &ignore::Error) -> String {
+    match err {
+        ignore::Error::Loop { ancestor, .. } => {
+            format!("symlink loop: points back to `{}`; not followed", ancestor.display())
+        }
+        ignore::Error::WithPath { err, .. } | ignore::Error::WithDepth { err, .. } => describe_walk_error(err),
+        other => other.to_string(),
+    }
+}
+
+/// Finds the package of a file: the nearest `Cargo.toml` with a `[package]` table.
+#[derive(Default)]
+struct PackageCache {
+    by_dir: HashMap<PathBuf, Option<Arc<Package>>>,
+}
+
+impl PackageCache {
+    fn package_of(&mut self, file: &Path) -> Option<Arc<Package>> {
+        let abs = std::path::absolute(file).ok()?;
+        let dir = abs.parent()?.to_path_buf();
+        self.lookup(&dir)
+    }
+
+    fn lookup(&mut self, dir: &Path) -> Option<Arc<Package>> {
+        if let Some(found) = self.by_dir.get(dir) {
+            return found.clone();
+        }
+        let found = read_package(dir).or_else(|| dir.parent().and_then(|p| self.lookup(p)));
+        self.by_dir.insert(dir.to_path_buf(), found.clone());
+        found
+    }
+}
+
+fn read_package(dir: &Path) -> Option<Arc<Package>> {
+    let manifest_path = dir.join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest_path).ok()?;
+    let manifest: toml::Table = toml::from_str(&text).ok()?;
+    let package = manifest.get("package")?.as_table()?;
+    let name = package.get("name")?.as_str()?.to_string();
+    let version = package.get("version").and_then(|v| v.as_str()).unwrap_or("0.0.0").to_string();
+    Some(Arc::new(Package { name, version, manifest_path, root: dir.to_path_buf() }))
+}
+
+/// Where a file sits in its crate: its module path and whether it is test code.
+pub fn file_role(path: &Path, package: Option<&Package>) -> (Vec<String>, bool) {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let rel: Vec<String> = match package.and_then(|p| abs.strip_prefix(&p.root).ok()) {
+        Some(rel) => components(rel),
+        None => components(path),
+    };
+    let test_file = match package {
+        Some(_) => rel.first().is_some_and(|c| c == "tests" || c == "benches"),
+        None => rel.iter().any(|c| c == "tests" || c == "benches"),
+    };
+    (module_path(&rel), test_file)
+}
+
+fn components(path: &Path) -> Vec<String> {
+    path.components()
+        .filter_map(|c| match c {
+            Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// `src/net/conn.rs` → `crate::net::conn`; `src/lib.rs`, `src/main.rs`, `src/bin/x.rs`
+/// and files outside `src/` are crate roots.
+fn module_path(rel: &[String]) -> Vec<String> {
+    let mut path = vec!["crate".to_string()];
+    let Some(pos) = rel.iter().position(|c| c == "src") else { return path };
+    let inner = &rel[pos + 1..];
+    if inner.first().is_some_and(|c| c == "bin") {
+        return path;
+    }
+    for (i, c) in inner.iter().enumerate() {
+        let last = i + 1 == inner.len();
+        if !last {
+            path.push(c.clone());
+        } else if !matches!(c.as_str(), "lib.rs" | "main.rs" | "mod.rs") || i > 0 && c != "mod.rs" {
+            if let Some(stem) = c.strip_suffix(".rs") {
+                path.push(stem.to_string());
+            }
+        }
+    }
+    path
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn module(rel: &str) -> String {
+        module_path(&rel.split('/').map(String::from).collect::<Vec<_>>()).join("::")
+    }
+
+    #[test]
+    fn module_paths_follow_the_file_layout() {
+        assert_eq!(module("src/lib.rs"), "crate");
+        assert_eq!(module("src/main.rs"), "crate");
+        assert_eq!(module("src/net.rs"), "crate::net");
+        assert_eq!(module("src/net/mod.rs"), "crate::net");
+        assert_eq!(module("src/net/conn.rs"), "crate::net::conn");
+        assert_eq!(module("src/net/main.rs"), "crate::net::main");
+        assert_eq!(module("src/bin/tool.rs"), "crate");
+        assert_eq!(module("examples/demo.rs"), "crate");
+    }
+}

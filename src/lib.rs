@@ -1,0 +1,19 @@
+//! leaklint: finds leak-prone concurrency patterns in Rust sources.
+//!
+//! The pipeline runs one way: [`discover`] → [`parse`] (with [`analysis`]) → [`rules`] →
+//! [`report`]. The binaries `leaklint` and `cargo-leaklint` are thin shells over [`cli`].
+
+// A per-file failure is reported as a full `Diagnostic`; it happens once per bad file, so
+// its size in `Result::Err` does not matter.
+#![allow(clippy::result_large_err)]
+
+pub mod analysis;
+pub mod catalog;
+pub mod cli;
+pub mod diagnostic;
+pub mod discover;
+pub mod lint;
+pub mod parse;
+pub mod report;
+pub mod rules;
+pub mod source;

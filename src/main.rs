@@ -1,0 +1,3 @@
+fn main() {
+    std::process::exit(leaklint::cli::run(std::env::args_os().skip(1)));
+}

@@ -1,0 +1,99 @@
+//! Reading and parsing one file into its [`Analysis`], on the calling thread.
+//!
+//! `syn` spans are only valid on the thread that parsed them, so a file is parsed,
+//! lowered and its span table dropped in one go; what leaves is owned data.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::analysis::lower::{lower_file, FileContext};
+use crate::analysis::Analysis;
+use crate::catalog::Catalog;
+use crate::diagnostic::{Diagnostic, Label, Level, PARSE_ERROR};
+use crate::source::{FileId, Span};
+
+/// The text of a file, or why there is none.
+pub enum FileText {
+    Text(Arc<str>),
+    /// The file's bytes as (lossy) text, and the offset of the first invalid UTF-8 byte.
+    InvalidUtf8(Arc<str>, usize),
+    Unreadable(String),
+}
+
+pub fn read(path: &Path) -> FileText {
+    match std::fs::read(path) {
+        Err(e) => FileText::Unreadable(e.to_string()),
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => FileText::Text(text.into()),
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                FileText::InvalidUtf8(String::from_utf8_lossy(e.as_bytes()).into(), at)
+            }
+        },
+    }
+}
+
+/// Where a file sits, for lowering.
+pub struct FileInfo {
+    pub module_path: Vec<String>,
+    pub test_file: bool,
+}
+
+/// Parses and lowers `text`. A syntax error becomes a `parse_error` diagnostic at the
+/// parser's location.
+pub fn parse(file: FileId, text: &str, info: &FileInfo, catalog: &'static Catalog) -> Result<Analysis, Diagnostic> {
+    let base = skipped_prefix(text);
+    let result = syn::parse_str::<syn::File>(&text[base..]);
+    let outcome = match result {
+        Ok(ast) => {
+            let cx =
+                FileContext { file, base, module_path: info.module_path.clone(), test_file: info.test_file, catalog };
+            Ok(lower_file(&ast, &cx))
+        }
+        Err(e) => {
+            let r = e.span().byte_range();
+            let span = Span::new(file, base + r.start..base + r.end);
+            Err(parse_error(span, format!("could not parse this file: {e}")))
+        }
+    };
+    // Frees this thread's span table, which otherwise keeps every parsed file's text.
+    proc_macro2::extra::invalidate_current_thread_spans();
+    outcome.map(|tree| Analysis::new(tree, catalog))
+}
+
+/// The `leaklint::parse_error` diagnostic.
+pub fn parse_error(span: Span, message: String) -> Diagnostic {
+    Diagnostic::new(PARSE_ERROR, Level::Deny, message, Label::new(span, ""))
+        .with_help("leaklint lints only files that parse as Rust; fix the file or exclude it".to_string())
+}
+
+/// Length of a byte-order mark and `#!` shebang line, which `syn` does not accept.
+fn skipped_prefix(text: &str) -> usize {
+    let bom = if text.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
+    let rest = &text[bom..];
+    if rest.starts_with("#!") && !rest.starts_with("#![") {
+        return bom + rest.find('\n').unwrap_or(rest.len());
+    }
+    bom
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bom_and_shebang_are_skipped_but_offsets_kept() {
+        assert_eq!(skipped_prefix("\u{feff}fn a() {}"), 3);
+        assert_eq!(skipped_prefix("#!/usr/bin/env run\nfn a() {}"), 18);
+        assert_eq!(skipped_prefix("#![allow(x)]\nfn a() {}"), 0);
+    }
+
+    #[test]
+    fn syntax_error_points_at_the_parser_location() {
+        let info = FileInfo { module_path: vec!["crate".into()], test_file: false };
+        let text = "fn main() {\n    let x = ;\n}\n";
+        let err = parse(FileId(0), text, &info, Catalog::builtin()).expect_err("syntax error");
+        assert_eq!(err.rule, PARSE_ERROR);
+        assert_eq!(&text[err.primary.span.range()], ";");
+    }
+}

@@ -1,0 +1,365 @@
+//! `detached_spawn`: a task or thread spawned with its handle thrown away, whose body can
+//! never finish.
+
+use crate::analysis::index::FnRef;
+use crate::analysis::loops;
+use crate::analysis::tree::{ExprId, ExprKind, Pat, Res, Stmt, Tree};
+use crate::analysis::uses::UseKind;
+use crate::analysis::Analysis;
+use crate::catalog::HandleKind;
+use crate::diagnostic::{Diagnostic, Label, Level};
+use crate::rules::{CrateContext, Rule, RuleMeta};
+
+pub const RULE: Rule = Rule {
+    meta: RuleMeta {
+        id: "detached_spawn",
+        default_level: Level::Warn,
+        summary: "a task or thread is spawned with its handle thrown away and its body never finishes",
+        docs: DOCS,
+    },
+    check,
+};
+
+const DOCS: &str = r#"
+### What it finds
+A `tokio::spawn`, `std::thread::spawn` (or any catalogued spawn: task and thread
+builders, `Handle::current().spawn`, async-std, actix-rt, `smol::spawn(..).detach()`)
+whose handle is discarded — the call is a statement, bound to `_`, bound to a name
+never used afterwards, passed to `drop`, or raced by value in a `select!` — while the
+spawned body runs a loop that can never end and has no way to observe shutdown.
+The body is the closure or async block at the call site, or a same-crate function the
+task runs (`tokio::spawn(run(conn))`, `thread::spawn(worker)`,
+`tokio::spawn(async move { server.run().await })`).
+
+### Why it leaks
+Nothing can stop the task: no handle to abort or join, no cancellation signal, no loop
+exit. Each call of the enclosing function adds one more task that runs until the
+process exits, holding everything it captured. A loop that exits only through `?` ends
+only on an error, never on request. (Go: `go func() { for { ... } }()` without a
+context.)
+
+### Example
+```rust
+pub fn connect(conn: Conn) {
+    tokio::spawn(async move {
+        loop {
+            conn.ping().await;
+            tokio::time::sleep(Duration::from_secs(5)).await;
+        }
+    });
+}
+```
+
+### Fix
+Keep the handle so the caller can abort or await it, and give the loop a shutdown path:
+```rust
+pub fn connect(conn: Conn, stop: CancellationToken) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                _ = stop.cancelled() => break,
+                _ = tokio::time::sleep(Duration::from_secs(5)) => conn.ping().await,
+            }
+        }
+    })
+}
+```
+Not reported: code in `fn main` (it lives as long as the process), test code unless
+`--include-tests`, bodies leaklint cannot see (another crate's future, a parameter), and
+interval-driven tasks (reported as `leaked_timer`).
+"#;
+
+/// How deep same-crate calls are followed from a spawned body.
+const MAX_CALL_DEPTH: usize = 4;
+
+fn check(cx: &CrateContext, file: usize, out: &mut Vec<Diagnostic>) {
+    let a = cx.files[file];
+    for (i, e) in a.tree.exprs.iter().enumerate() {
+        let id = ExprId(i as u32);
+        if e.scope.in_main || !cx.in_scope(file, id) {
+            continue;
+        }
+        let Some((handle, body_arg, what)) = spawn_call(a, id) else { continue };
+        let Some(discard) = discarded(a, id, handle) else { continue };
+        let Some(body) = spawned_body(cx, file, body_arg) else { continue };
+        let Some(endless) = endless_loop(cx, body, 0) else { continue };
+        out.push(diagnostic(cx, a, id, what, &discard, &endless));
+    }
+}
+
+/// A catalogued spawn call: its handle kind, the spawned body argument, and whether it
+/// starts a "task" or a "thread".
+fn spawn_call(a: &Analysis, id: ExprId) -> Option<(HandleKind, ExprId, &'static str)> {
+    let c = a.catalog;
+    let (handle, args, origin) = match a.tree.kind(id) {
+        ExprKind::Call { args, .. } => {
+            let path = a.tree.callee_path(id)?;
+            (c.spawn_function(path)?, args, path)
+        }
+        ExprKind::MethodCall { receiver, method, args, .. } => {
+            let root = a.origin(*receiver)?;
+            (c.spawn_method(root, method)?, args, root)
+        }
+        _ => return None,
+    };
+    let what = if origin.starts_with("std::thread") { "thread" } else { "task" };
+    Some((handle, *args.first()?, what))
+}
+
+/// How a handle was thrown away.
+enum Discard {
+    Statement,
+    Underscore,
+    Unused(String),
+    Dropped(String),
+    Raced,
+    Detached,
+}
+
+impl Discard {
+    fn describe(&self) -> String {
+        match self {
+            Discard::Statement => "its handle is dropped right away".into(),
+            Discard::Underscore => "its handle is bound to `_` and dropped".into(),
+            Discard::Unused(name) => format!("its handle `{name}` is never used"),
+            Discard::Dropped(name) => format!("its handle `{name}` is dropped"),
+            Discard::Raced => "its handle is raced in a `select!` that drops it when another branch wins".into(),
+            Discard::Detached => "it is detached with `.detach()`".into(),
+        }
+    }
+}
+
+fn discarded(a: &Analysis, call: ExprId, handle: HandleKind) -> Option<Discard> {
+    let tree = &a.tree;
+    if handle == HandleKind::Task {
+        return detached_task(a, call);
+    }
+    // `Builder::..spawn(..)?`, `.unwrap()`, `.expect(..)` pass the handle through.
+    let mut outer = call;
+    while let Some(p) = tree.parent(outer) {
+        let passes = match tree.kind(p) {
+            ExprKind::Try(_) => true,
+            ExprKind::MethodCall { receiver, method, .. } => {
+                *receiver == outer && matches!(method.as_str(), "unwrap" | "expect")
+            }
+            _ => false,
+        };
+        if !passes {
+            break;
+        }
+        outer = p;
+    }
+    match statement_of(tree, outer)? {
+        StmtRole::Discarded => Some(Discard::Statement),
+        StmtRole::Bound(Pat::Wild) => Some(Discard::Underscore),
+        StmtRole::Bound(Pat::Ident { binding, .. }) => binding_discards(a, *binding),
+        StmtRole::Bound(_) => None,
+        StmtRole::Raced => Some(Discard::Raced),
+    }
+}
+
+/// smol/async-task `Task`s: only `.detach()` lets them run on.
+fn detached_task(a: &Analysis, call: ExprId) -> Option<Discard> {
+    let tree = &a.tree;
+    let parent = tree.parent(call)?;
+    if matches!(tree.kind(parent), ExprKind::MethodCall { receiver, method, .. } if *receiver == call && method == "detach")
+    {
+        return Some(Discard::Detached);
+    }
+    if let Some(StmtRole::Bound(Pat::Ident { binding, .. })) = statement_of(tree, call) {
+        let detached =
+            a.uses_of(*binding).iter().any(|u| matches!(&u.kind, UseKind::Receiver { method } if method == "detach"));
+        return detached.then_some(Discard::Detached);
+    }
+    None
+}
+
+enum StmtRole<'t> {
+    /// `expr;`
+    Discarded,
+    /// `let PAT = expr;`
+    Bound(&'t Pat),
+    /// A `select!` future by value, raced against other arms.
+    Raced,
+}
+
+fn statement_of(tree: &Tree, expr: ExprId) -> Option<StmtRole<'_>> {
+    let parent = tree.parent(expr)?;
+    match tree.kind(parent) {
+        ExprKind::Block { stmts, .. } => stmts.iter().find_map(|s| match s {
+            Stmt::Expr { expr: e, semi: true } if *e == expr => Some(StmtRole::Discarded),
+            Stmt::Let { pat, init: Some(init), .. } if *init == expr => Some(StmtRole::Bound(pat)),
+            _ => None,
+        }),
+        ExprKind::Select { arms, .. } if arms.len() > 1 => Some(StmtRole::Raced),
+        _ => None,
+    }
+}
+
+fn binding_discards(a: &Analysis, binding: crate::analysis::tree::BindingId) -> Option<Discard> {
+    let name = a.tree.binding(binding).name.clone();
+    let uses = a.uses_of(binding);
+    if uses.is_empty() {
+        return Some(Discard::Unused(name));
+    }
+    for u in uses {
+        match &u.kind {
+            UseKind::Argument { callee: Some(c) } if c == "std::mem::drop" => return Some(Discard::Dropped(name)),
+            UseKind::SelectedByValue if raced(&a.tree, u.expr) => return Some(Discard::Raced),
+            _ => {}
+        }
+    }
+    None
+}
+
+fn raced(tree: &Tree, expr: ExprId) -> bool {
+    tree.parent(expr).is_some_and(|p| matches!(tree.kind(p), ExprKind::Select { arms, .. } if arms.len() > 1))
+}
+
+/// Where a spawned body is: the file and the expression whose main path runs.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Body {
+    file: usize,
+    expr: ExprId,
+    /// The same-crate function it is, if not the closure/async block at the call site.
+    func: Option<FnRef>,
+}
+
+/// Future adapters that run the future they wrap.
+const TRANSPARENT_ADAPTERS: &[&str] = &["instrument", "in_current_span", "boxed", "boxed_local", "fuse"];
+
+fn spawned_body(cx: &CrateContext, file: usize, arg: ExprId) -> Option<Body> {
+    let a = cx.files[file];
+    let tree = &a.tree;
+    match tree.kind(arg) {
+        ExprKind::Closure { body, .. } | ExprKind::Async { body, .. } => Some(Body { file, expr: *body, func: None }),
+        ExprKind::MethodCall { receiver, method, .. } if TRANSPARENT_ADAPTERS.contains(&method.as_str()) => {
+            spawned_body(cx, file, *receiver)
+        }
+        ExprKind::Call { .. } | ExprKind::MethodCall { .. } => {
+            let f = cx.index.callee(a, arg)?;
+            fn_body(cx, f, true)
+        }
+        ExprKind::Path(Res::Item(path)) => {
+            let f = cx.index.by_item_path(path)?;
+            fn_body(cx, f, false)
+        }
+        _ => None,
+    }
+}
+
+/// The body of a same-crate function, when calling it runs that body: an `async fn`
+/// called to make the spawned future, or a plain fn passed as the thread body.
+fn fn_body(cx: &CrateContext, f: FnRef, called_for_future: bool) -> Option<Body> {
+    let def = &cx.files[f.file].tree.fns[f.def];
+    (def.is_async == called_for_future).then_some(Body { file: f.file, expr: def.body, func: Some(f) })
+}
+
+/// A loop on a body's main path that never ends and has no shutdown path.
+struct Endless {
+    file: usize,
+    looop: ExprId,
+    only_try: bool,
+    func: Option<FnRef>,
+}
+
+fn endless_loop(cx: &CrateContext, body: Body, depth: usize) -> Option<Endless> {
+    let a = cx.files[body.file];
+    let tree = &a.tree;
+    let mut todo = vec![body.expr];
+    while let Some(e) = todo.pop() {
+        match tree.kind(e) {
+            ExprKind::Block { stmts, .. } => {
+                for s in stmts.iter().rev() {
+                    match s {
+                        Stmt::Let { init: Some(init), .. } => todo.push(*init),
+                        Stmt::Expr { expr, .. } => todo.push(*expr),
+                        Stmt::Let { .. } => {}
+                    }
+                }
+            }
+            ExprKind::Loop(_) => {
+                let exits = loops::exits(tree, e);
+                if loops::can_end(a, e, &exits) {
+                    continue;
+                }
+                if has_shutdown_arm(a, e) || is_timer_driven(a, e) {
+                    return None;
+                }
+                return Some(Endless {
+                    file: body.file,
+                    looop: e,
+                    only_try: !exits.try_exits.is_empty(),
+                    func: body.func,
+                });
+            }
+            ExprKind::Await(inner) | ExprKind::Try(inner) => todo.push(*inner),
+            ExprKind::Call { .. } | ExprKind::MethodCall { .. } if depth < MAX_CALL_DEPTH => {
+                // An awaited async fn, or a plain fn called from a thread body, runs here.
+                let awaited = tree.parent(e).is_some_and(|p| matches!(tree.kind(p), ExprKind::Await(_)));
+                let Some(f) = cx.index.callee(a, e) else { continue };
+                let Some(callee) = fn_body(cx, f, awaited) else { continue };
+                if callee != body {
+                    if let Some(found) = endless_loop(cx, callee, depth + 1) {
+                        return Some(found);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// A `select!` in the loop (not inside a closure or inner body) with an arm on a
+/// shutdown signal.
+fn has_shutdown_arm(a: &Analysis, looop: ExprId) -> bool {
+    a.tree.descendants(looop).into_iter().any(|e| match a.tree.kind(e) {
+        ExprKind::Select { arms, .. } => arms.iter().any(|arm| arm.operands.iter().any(|&o| a.is_shutdown_signal(o))),
+        _ => false,
+    })
+}
+
+/// Whether the loop is driven by a repeating timer; `leaked_timer` reports those.
+fn is_timer_driven(a: &Analysis, looop: ExprId) -> bool {
+    let repeating = |path: &str| a.catalog.timer(path).is_some_and(|t| t.repeats);
+    a.tree.descendants(looop).into_iter().any(|e| match a.tree.kind(e) {
+        ExprKind::Call { .. } => a.tree.callee_path(e).is_some_and(repeating),
+        ExprKind::Path(Res::Local(b)) => {
+            let typed = a.tree.binding(*b).ty.as_ref().is_some_and(|t| t.mentions(|p| p.ends_with("::Interval")));
+            typed || a.origin(e).is_some_and(repeating)
+        }
+        _ => false,
+    })
+}
+
+fn diagnostic(
+    cx: &CrateContext,
+    a: &Analysis,
+    call: ExprId,
+    what: &str,
+    discard: &Discard,
+    endless: &Endless,
+) -> Diagnostic {
+    let loop_tree = &cx.files[endless.file].tree;
+    let where_ = match endless.func {
+        Some(f) => format!("the loop in `{}`", cx.files[f.file].tree.fns[f.def].name),
+        None => "this loop".to_string(),
+    };
+    let ending = if endless.only_try {
+        format!("{where_} exits only through `?`, on error")
+    } else {
+        format!("{where_} never ends")
+    };
+    let message = format!("spawned {what} is never stopped: {} and {ending}", discard.describe());
+    let loop_label = if endless.only_try { "this loop exits only through `?`" } else { "this loop never ends" };
+    let help = if what == "thread" {
+        "keep the `JoinHandle` and join it, and give the loop a way to stop (a channel that closes, or a flag it checks)"
+    } else {
+        "keep the `JoinHandle` to abort or await it, or race the loop against a shutdown signal (e.g. `CancellationToken::cancelled()` in `select!`) and break on it"
+    };
+    let primary = Label::new(a.tree.call_span(call), format!("this {what} can never be stopped"));
+    Diagnostic::new(RULE.meta.id, RULE.meta.default_level, message, primary)
+        .with_label(Label::new(loop_tree.span(endless.looop), loop_label))
+        .with_help(help)
+}

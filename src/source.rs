@@ -1,0 +1,194 @@
+//! Source files, their line tables and byte spans.
+//!
+//! Every span leaklint reports is a byte range in one file of a [`SourceDb`]; line and
+//! column numbers are derived from it only when a report is written.
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Index of a file in a [`SourceDb`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct FileId(pub u32);
+
+/// A byte range in one file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Span {
+    pub file: FileId,
+    pub lo: u32,
+    pub hi: u32,
+}
+
+impl Span {
+    pub fn new(file: FileId, range: Range<usize>) -> Span {
+        Span { file, lo: range.start as u32, hi: range.end as u32 }
+    }
+
+    /// The span from the start of `self` to the end of `other` (same file).
+    pub fn to(self, other: Span) -> Span {
+        Span { file: self.file, lo: self.lo.min(other.lo), hi: self.hi.max(other.hi) }
+    }
+
+    pub fn range(self) -> Range<usize> {
+        self.lo as usize..self.hi as usize
+    }
+}
+
+/// A 1-based line and 1-based column (in characters), as rustc reports them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineCol {
+    pub line: usize,
+    pub column: usize,
+}
+
+/// The Cargo package a file belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Package {
+    pub name: String,
+    pub version: String,
+    pub manifest_path: PathBuf,
+    /// The directory holding `Cargo.toml`.
+    pub root: PathBuf,
+}
+
+impl Package {
+    /// A cargo package id in the `path+file://` form cargo prints.
+    pub fn id(&self) -> String {
+        format!("path+file://{}#{}@{}", self.root.display(), self.name, self.version)
+    }
+}
+
+/// One file as read from disk: its path as shown to users and its text.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// The path as it is displayed and written into machine output.
+    pub name: String,
+    /// The path on disk.
+    pub path: PathBuf,
+    pub text: Arc<str>,
+    /// The package that contains it, when there is one.
+    pub package: Option<Arc<Package>>,
+    line_starts: Vec<usize>,
+}
+
+impl SourceFile {
+    pub fn new(name: String, path: PathBuf, text: Arc<str>) -> SourceFile {
+        let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        SourceFile { name, path, text, package: None, line_starts }
+    }
+
+    pub fn with_package(mut self, package: Option<Arc<Package>>) -> SourceFile {
+        self.package = package;
+        self
+    }
+
+    /// 0-based line index of a byte offset.
+    pub fn line_index(&self, byte: usize) -> usize {
+        match self.line_starts.binary_search(&byte) {
+            Ok(line) => line,
+            Err(next) => next - 1,
+        }
+    }
+
+    pub fn line_range(&self, line_index: usize) -> Option<Range<usize>> {
+        let start = *self.line_starts.get(line_index)?;
+        let end = self.line_starts.get(line_index + 1).copied().unwrap_or(self.text.len());
+        Some(start..end)
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    pub fn line_col(&self, byte: usize) -> LineCol {
+        let byte = self.floor_char_boundary(byte.min(self.text.len()));
+        let line = self.line_index(byte);
+        let start = self.line_starts[line];
+        let column = self.text[start..byte].chars().count() + 1;
+        LineCol { line: line + 1, column }
+    }
+
+    /// The text a span covers (empty when the span does not fall on char boundaries).
+    pub fn slice(&self, span: Span) -> &str {
+        self.text.get(span.range()).unwrap_or("")
+    }
+
+    fn floor_char_boundary(&self, mut byte: usize) -> usize {
+        while !self.text.is_char_boundary(byte) {
+            byte -= 1;
+        }
+        byte
+    }
+}
+
+/// All files of one run, indexed by [`FileId`].
+#[derive(Debug, Default)]
+pub struct SourceDb {
+    files: Vec<SourceFile>,
+}
+
+impl SourceDb {
+    pub fn add(&mut self, file: SourceFile) -> FileId {
+        self.files.push(file);
+        FileId(self.files.len() as u32 - 1)
+    }
+
+    pub fn get(&self, id: FileId) -> &SourceFile {
+        &self.files[id.0 as usize]
+    }
+
+    pub fn files(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
+        self.files.iter().enumerate().map(|(i, f)| (FileId(i as u32), f))
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    pub fn find(&self, path: &Path) -> Option<FileId> {
+        self.files.iter().position(|f| f.path == path).map(|i| FileId(i as u32))
+    }
+}
+
+impl<'a> codespan_reporting::files::Files<'a> for SourceDb {
+    type FileId = FileId;
+    type Name = &'a str;
+    type Source = &'a str;
+
+    fn name(&'a self, id: FileId) -> Result<&'a str, codespan_reporting::files::Error> {
+        Ok(&self.get(id).name)
+    }
+
+    fn source(&'a self, id: FileId) -> Result<&'a str, codespan_reporting::files::Error> {
+        Ok(&self.get(id).text)
+    }
+
+    fn line_index(&'a self, id: FileId, byte: usize) -> Result<usize, codespan_reporting::files::Error> {
+        Ok(self.get(id).line_index(byte))
+    }
+
+    fn line_range(&'a self, id: FileId, line_index: usize) -> Result<Range<usize>, codespan_reporting::files::Error> {
+        let file = self.get(id);
+        file.line_range(line_index)
+            .ok_or(codespan_reporting::files::Error::LineTooLarge { given: line_index, max: file.line_count() - 1 })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters_from_one() {
+        let f = SourceFile::new("a.rs".into(), "a.rs".into(), "ab\nçd\n".into());
+        assert_eq!(f.line_col(0), LineCol { line: 1, column: 1 });
+        assert_eq!(f.line_col(3), LineCol { line: 2, column: 1 });
+        // `d` follows a two-byte character: byte 5, column 2.
+        assert_eq!(f.line_col(5), LineCol { line: 2, column: 2 });
+        assert_eq!(f.line_col(7), LineCol { line: 3, column: 1 });
+    }
+}

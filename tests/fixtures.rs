@@ -1,0 +1,85 @@
+//! Runs every fixture under `fixtures/<rule>/` and compares the findings with the
+//! `//~ rule` annotations (DESIGN §5). Any missing or unexpected finding fails, with a
+//! readable list of differences.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use leaklint::lint::{run_texts, Options};
+
+/// `(line, rule)` pairs a fixture's annotations expect.
+fn expected(text: &str) -> BTreeSet<(usize, String)> {
+    let mut out = BTreeSet::new();
+    for (i, line) in text.lines().enumerate() {
+        let Some(pos) = line.find("//~") else { continue };
+        let rest = &line[pos + 3..];
+        let carets = rest.chars().take_while(|&c| c == '^').count();
+        let target = i + 1 - carets;
+        for rule in rest[carets..].split_whitespace() {
+            out.insert((target, rule.to_string()));
+        }
+    }
+    out
+}
+
+fn actual(path: &Path, text: &str) -> BTreeSet<(usize, String)> {
+    let name = path.display().to_string();
+    let options = Options { include_tests: text.contains("//@ include-tests") };
+    let run = run_texts(vec![(name, text.to_string())], &options);
+    let file = run.db.files().next().expect("one file").1;
+    run.diagnostics.iter().map(|d| (file.line_col(d.primary.span.lo as usize).line, d.rule.to_string())).collect()
+}
+
+fn fixture_files() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let mut files: Vec<PathBuf> = walkdir::WalkDir::new(&root)
+        .into_iter()
+        .filter_map(Result::ok)
+        .map(|e| e.into_path())
+        .filter(|p| p.extension().is_some_and(|e| e == "rs"))
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn fixtures_match_their_annotations() {
+    let files = fixture_files();
+    assert!(!files.is_empty(), "no fixtures found");
+    let mut report = String::new();
+    for path in &files {
+        let text = std::fs::read_to_string(path).expect("fixture is readable");
+        let (want, got) = (expected(&text), actual(path, &text));
+        let lines: Vec<&str> = text.lines().collect();
+        let show = |(line, rule): &(usize, String)| {
+            format!("{}:{line}: {rule}    | {}", path.display(), lines.get(line - 1).unwrap_or(&"").trim())
+        };
+        for missing in want.difference(&got) {
+            report.push_str(&format!("missing     {}\n", show(missing)));
+        }
+        for extra in got.difference(&want) {
+            report.push_str(&format!("unexpected  {}\n", show(extra)));
+        }
+    }
+    assert!(report.is_empty(), "fixture findings differ from annotations:\n{report}");
+}
+
+#[test]
+fn every_rule_has_enough_fixture_cases() {
+    for rule in leaklint::rules::all() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(rule.meta.id);
+        let positives: usize = fixture_files()
+            .iter()
+            .filter(|p| p.starts_with(&dir))
+            .map(|p| expected(&std::fs::read_to_string(p).expect("readable")).len())
+            .sum();
+        assert!(positives >= 20, "{}: only {positives} positive fixture cases", rule.meta.id);
+    }
+}
+
+#[test]
+fn annotations_are_parsed_with_carets_and_several_rules() {
+    let text = "a //~ x y\nb\n//~^ z\n//~^^ w\n";
+    let got: Vec<_> = expected(text).into_iter().collect();
+    assert_eq!(got, [(1, "x".into()), (1, "y".into()), (2, "w".into()), (2, "z".into())]);
+}
