@@ -134,6 +134,8 @@ pub struct LeakCatalog {
     #[serde(default)]
     pub methods: Vec<String>,
     #[serde(default)]
+    pub once_methods: Vec<String>,
+    #[serde(default)]
     pub static_initializers: Vec<String>,
 }
 

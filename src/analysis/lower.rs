@@ -38,7 +38,7 @@ pub fn lower_file(file: &syn::File, cx: &FileContext) -> Tree {
         block_uses: Vec::new(),
         bodies: Vec::new(),
         self_ty: None,
-        scope: ItemScope { in_test: cx.test_file, in_main: false },
+        scope: ItemScope { in_test: cx.test_file, ..ItemScope::default() },
         depth: 0,
     };
     l.items(&file.items);
@@ -112,10 +112,12 @@ impl Lowerer<'_> {
                 }
             }
             syn::Item::Static(s) => {
+                self.scope.in_static = true;
                 let id = self.expr(&s.expr);
                 self.tree.statics.push(id);
             }
             syn::Item::Const(c) => {
+                self.scope.in_static = true;
                 let id = self.expr(&c.expr);
                 self.tree.statics.push(id);
             }

@@ -11,6 +11,9 @@ pub mod select;
 pub mod tree;
 pub mod uses;
 
+#[cfg(test)]
+mod tests;
+
 use crate::catalog::Catalog;
 use tree::*;
 use uses::Use;
@@ -70,6 +73,27 @@ impl Analysis {
                 _ => return None,
             }
         }
+    }
+
+    /// Whether `id` runs at most once per process, so what it starts may live as long as
+    /// the process: code in `fn main`, in a `static` initialiser, or in a closure given
+    /// to a once-initialiser of a `static` (`GLOBAL.get_or_init(|| ..)`).
+    pub fn runs_once_per_process(&self, id: ExprId) -> bool {
+        let scope = self.tree.expr(id).scope;
+        if scope.in_main || scope.in_static {
+            return true;
+        }
+        self.tree.ancestors(id).any(|a| {
+            let Some(parent) = self.tree.parent(a) else { return false };
+            match self.tree.kind(parent) {
+                ExprKind::MethodCall { receiver, method, args, .. } => {
+                    args.contains(&a)
+                        && self.catalog.leaks.once_methods.contains(method)
+                        && matches!(self.tree.kind(*receiver), ExprKind::Path(Res::Item(_)))
+                }
+                _ => false,
+            }
+        })
     }
 
     /// Whether a `for` iterator or `while let` scrutinee never runs out: an interval

@@ -272,6 +272,8 @@ pub struct ItemScope {
     pub in_test: bool,
     /// Lexically inside `fn main`.
     pub in_main: bool,
+    /// In the initialiser of a `static` or `const` item.
+    pub in_static: bool,
 }
 
 #[derive(Debug, Clone)]

@@ -64,7 +64,8 @@ pub fn connect(conn: Conn, stop: CancellationToken) -> JoinHandle<()> {
     })
 }
 ```
-Not reported: code in `fn main` (it lives as long as the process), test code unless
+Not reported: code that runs once per process (in `fn main`, a `static` initialiser, or
+a closure given to `GLOBAL.get_or_init(..)`-like once-initialisers), test code unless
 `--include-tests`, bodies leaklint cannot see (another crate's future, a parameter), and
 interval-driven tasks (reported as `leaked_timer`).
 "#;
@@ -76,7 +77,7 @@ fn check(cx: &CrateContext, file: usize, out: &mut Vec<Diagnostic>) {
     let a = cx.files[file];
     for (i, e) in a.tree.exprs.iter().enumerate() {
         let id = ExprId(i as u32);
-        if e.scope.in_main || !cx.in_scope(file, id) {
+        if !cx.in_scope(file, id) || a.runs_once_per_process(id) {
             continue;
         }
         let Some((handle, body_arg, what)) = spawn_call(a, id) else { continue };

@@ -1,0 +1,187 @@
+//! Unit tests of the facts rules read: loop exits, uses, bindings, origins, signals and
+//! the crate index, each on small sources.
+
+use super::index::CrateIndex;
+use super::loops;
+use super::tree::*;
+use super::uses::UseKind;
+use super::Analysis;
+use crate::catalog::Catalog;
+use crate::parse::{parse, FileInfo};
+use crate::source::FileId;
+
+fn analyze(src: &str) -> Analysis {
+    let info = FileInfo { module_path: vec!["crate".into()], test_file: false };
+    parse(FileId(0), src, &info, Catalog::builtin()).expect("test source parses")
+}
+
+/// The loops of the file in source order, with whether each can end.
+fn loops_can_end(src: &str) -> Vec<bool> {
+    let a = analyze(src);
+    let mut loops: Vec<ExprId> =
+        (0..a.tree.exprs.len() as u32).map(ExprId).filter(|&e| matches!(a.tree.kind(e), ExprKind::Loop(_))).collect();
+    loops.sort_by_key(|&e| a.tree.span(e).lo);
+    loops.into_iter().map(|l| loops::can_end(&a, l, &loops::exits(&a.tree, l))).collect()
+}
+
+#[test]
+fn breaks_returns_and_conditions_end_loops() {
+    assert_eq!(loops_can_end("fn f() { loop { break; } }"), [true]);
+    assert_eq!(loops_can_end("fn f() { loop { if x { return; } } }"), [true]);
+    assert_eq!(loops_can_end("fn f() { loop {} }"), [false]);
+    assert_eq!(loops_can_end("fn f() { while true {} }"), [false]);
+    assert_eq!(loops_can_end("fn f() { while running() {} }"), [true]);
+    assert_eq!(loops_can_end("fn f() { while let Some(x) = rx.recv().await {} }"), [true]);
+    assert_eq!(loops_can_end("fn f() { for x in rx {} }"), [true]);
+}
+
+#[test]
+fn inner_breaks_closures_and_labels() {
+    // The break leaves only the inner loop.
+    assert_eq!(loops_can_end("fn f() { loop { for x in y { break; } } }"), [false, true]);
+    // A labelled break from the inner loop leaves the outer one.
+    assert_eq!(loops_can_end("fn f() { 'outer: loop { loop { break 'outer; } } }"), [true, true]);
+    // `return` inside a closure or async block does not leave the loop.
+    assert_eq!(loops_can_end("fn f() { loop { let g = || return 1; let h = async { return 2 }; } }"), [false]);
+    // A break out of a labelled block stays inside the loop.
+    assert_eq!(loops_can_end("fn f() { loop { 'b: { break 'b; } } }"), [false]);
+}
+
+#[test]
+fn try_only_exits_are_recorded_separately() {
+    let a = analyze("async fn f() -> io::Result<()> { loop { let s = l.accept().await?; } }");
+    let l = (0..a.tree.exprs.len() as u32).map(ExprId).find(|&e| matches!(a.tree.kind(e), ExprKind::Loop(_))).unwrap();
+    let exits = loops::exits(&a.tree, l);
+    assert!(exits.exits.is_empty());
+    assert_eq!(exits.try_exits.len(), 1);
+    assert!(!loops::can_end(&a, l, &exits));
+}
+
+#[test]
+fn select_arms_and_exiting_macros_count_as_exits() {
+    let src = "async fn f() { loop { tokio::select! { _ = a.recv() => break, _ = b.recv() => {} } } }";
+    assert_eq!(loops_can_end(src), [true]);
+    let src = "async fn f() { loop { tokio::select! { _ = a.recv() => {}, _ = b.recv() => {} } } }";
+    assert_eq!(loops_can_end(src), [false]);
+    assert_eq!(loops_can_end("fn f() { loop { ready!(poll()); } }"), [true]);
+    assert_eq!(loops_can_end("fn f() { loop { crossbeam_channel::select! { recv(r) -> m => return, } } }"), [true]);
+}
+
+#[test]
+fn interval_streams_and_tick_channels_never_finish() {
+    let src = "use crossbeam_channel::tick;
+        fn f() { for _ in tick(d) {} }
+        async fn g() { let mut s = IntervalStream::new(i); while let Some(_) = s.next().await {} }
+        use tokio_stream::wrappers::IntervalStream;
+        fn h() { let t = tick(d); while let Ok(_) = t.recv() {} }
+        fn k() { let t = other(d); while let Ok(_) = t.recv() {} }";
+    assert_eq!(loops_can_end(src), [false, false, false, true]);
+}
+
+fn binding(a: &Analysis, name: &str, nth: usize) -> BindingId {
+    let ids: Vec<_> = a.tree.bindings.iter().enumerate().filter(|(_, b)| b.name == name).map(|(i, _)| i).collect();
+    BindingId(ids[nth] as u32)
+}
+
+fn use_kinds(a: &Analysis, b: BindingId) -> Vec<UseKind> {
+    a.uses_of(b).iter().map(|u| u.kind.clone()).collect()
+}
+
+#[test]
+fn uses_are_classified_by_what_they_do() {
+    let src = "async fn f(s: &mut S) -> H {
+        let a = spawn(); a.await;
+        let b = spawn(); b.abort();
+        let c = spawn(); drop(c);
+        let d = spawn(); s.task = d;
+        let e = spawn(); keep(e);
+        let g = spawn(); tokio::select! { _ = g => {}, _ = other() => {} }
+        let h = spawn(); h
+    }";
+    let a = analyze(src);
+    assert_eq!(use_kinds(&a, binding(&a, "a", 0)), [UseKind::Awaited]);
+    assert_eq!(use_kinds(&a, binding(&a, "b", 0)), [UseKind::Receiver { method: "abort".into() }]);
+    assert_eq!(use_kinds(&a, binding(&a, "c", 0)), [UseKind::Argument { callee: Some("std::mem::drop".into()) }]);
+    assert_eq!(use_kinds(&a, binding(&a, "d", 0)), [UseKind::Stored]);
+    assert_eq!(use_kinds(&a, binding(&a, "e", 0)), [UseKind::Argument { callee: Some("keep".into()) }]);
+    assert_eq!(use_kinds(&a, binding(&a, "g", 0)), [UseKind::SelectedByValue]);
+    assert_eq!(use_kinds(&a, binding(&a, "h", 0)), [UseKind::Returned]);
+}
+
+#[test]
+fn captures_record_the_capturing_closure() {
+    let a = analyze("fn f() { let tx = make(); let h = thread::spawn(move || tx.send(1)); let r = || tx.len(); }");
+    let uses = a.uses_of(binding(&a, "tx", 0));
+    assert_eq!(uses.len(), 2);
+    assert!(uses[0].captured_by_move(&a.tree));
+    assert!(uses[1].captured_by.is_some() && !uses[1].captured_by_move(&a.tree));
+}
+
+#[test]
+fn shadowing_and_pattern_scopes() {
+    let src = "fn f() { let x = 1; let x = x + 1; use_it(x); match y { Some(x) => x, None => 0 }; use_it(x); }";
+    let a = analyze(src);
+    let (first, second, arm) = (binding(&a, "x", 0), binding(&a, "x", 1), binding(&a, "x", 2));
+    assert_eq!(a.uses_of(first).len(), 1, "read once, in the shadowing initialiser");
+    assert_eq!(a.uses_of(second).len(), 2, "used before and after the match");
+    assert_eq!(a.uses_of(arm).len(), 1, "the arm's own binding");
+    // `None` is a path pattern, not a binding.
+    assert!(a.tree.bindings.iter().all(|b| b.name != "None"));
+}
+
+#[test]
+fn origins_follow_chains_and_bindings() {
+    let src = "use tokio::runtime::Runtime; fn f() { let rt = Runtime::new().unwrap(); let h = rt.handle().clone(); h.spawn(x); }";
+    let a = analyze(src);
+    let h = a.uses_of(binding(&a, "h", 0))[0].expr;
+    assert_eq!(a.origin(h), Some("tokio::runtime::Runtime::new"));
+}
+
+#[test]
+fn shutdown_signals_by_method_type_and_channel() {
+    let src = "use tokio::sync::{broadcast, oneshot};
+        async fn f(stop: broadcast::Receiver<()>, plain: Receiver<()>) {
+            let (tx, rx) = oneshot::channel::<()>();
+            tokio::select! { _ = token.cancelled() => {}, _ = stop.recv() => {}, _ = rx => {}, _ = plain.recv() => {} }
+        }";
+    let a = analyze(src);
+    let select = (0..a.tree.exprs.len() as u32)
+        .map(ExprId)
+        .find(|&e| matches!(a.tree.kind(e), ExprKind::Select { .. }))
+        .unwrap();
+    let ExprKind::Select { arms, .. } = a.tree.kind(select) else { unreachable!() };
+    let signals: Vec<bool> = arms.iter().map(|arm| a.is_shutdown_signal(arm.operands[0])).collect();
+    assert_eq!(signals, [true, true, true, false]);
+}
+
+#[test]
+fn crate_index_resolves_calls_by_path_and_unique_name() {
+    let a = analyze(
+        "async fn run() {} mod net { pub async fn serve() {} }
+         struct S; impl S { async fn start(&self) {} fn twice(&self) {} }
+         struct T; impl T { fn twice(&self) {} }
+         fn f(s: S) { run(); net::serve(); s.start(); s.twice(); S::start(&s); other::run(); }",
+    );
+    let index = CrateIndex::build([&a]);
+    let calls: Vec<ExprId> = (0..a.tree.exprs.len() as u32)
+        .map(ExprId)
+        .filter(|&e| matches!(a.tree.kind(e), ExprKind::Call { .. } | ExprKind::MethodCall { .. }))
+        .collect();
+    let names: Vec<Option<String>> =
+        calls.iter().map(|&c| index.callee(&a, c).map(|f| a.tree.fns[f.def].path.clone())).collect();
+    let want = [Some("crate::run"), Some("crate::net::serve"), Some("S::start"), None, Some("S::start"), None];
+    assert_eq!(names, want.map(|w| w.map(String::from)));
+}
+
+#[test]
+fn test_and_main_scopes() {
+    let a = analyze(
+        "fn main() { let c = || go(); } #[cfg(test)] mod tests { fn t() { go(); } }
+         #[tokio::test] async fn it() { go(); } #[cfg(all(test, unix))] fn u() { go(); } fn lib() { go(); }",
+    );
+    let scopes: Vec<(String, ItemScope)> = a.tree.fns.iter().map(|f| (f.name.clone(), f.scope)).collect();
+    let get = |n: &str| scopes.iter().find(|(m, _)| m == n).unwrap().1;
+    assert!(get("main").in_main && !get("main").in_test);
+    assert!(get("t").in_test && get("it").in_test && get("u").in_test);
+    assert_eq!(get("lib"), ItemScope::default());
+}
