@@ -75,7 +75,7 @@ const MAX_CALL_DEPTH: usize = 4;
 
 fn check(cx: &CrateContext, file: usize, out: &mut Vec<Diagnostic>) {
     let a = cx.files[file];
-    for (i, e) in a.tree.exprs.iter().enumerate() {
+    for i in 0..a.tree.exprs.len() {
         let id = ExprId(i as u32);
         if !cx.in_scope(file, id) || a.runs_once_per_process(id) {
             continue;
