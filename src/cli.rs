@@ -72,6 +72,12 @@ struct CheckArgs {
     /// The `Cargo.toml` whose workspace to lint when no paths are given.
     #[arg(long)]
     manifest_path: Option<PathBuf>,
+    /// Print where the time went (per phase, files/s, MB/s) on stderr.
+    #[arg(long)]
+    stats: bool,
+    /// Benchmark baseline: only parse the files with `syn`; no analysis, no rules.
+    #[arg(long, hide = true)]
+    parse_only: bool,
 }
 
 /// Runs the command line `args` (without the program name) and returns the exit code.
@@ -127,7 +133,7 @@ fn check(args: CheckArgs) -> i32 {
     for skipped in &discovery.skipped {
         eprintln!("warning: skipping `{skipped}`: not a `.rs` file");
     }
-    let options = Options { include_tests: args.include_tests };
+    let options = Options { include_tests: args.include_tests, parse_only: args.parse_only };
     let mut run = lint::run(&discovery.inputs, &options);
     for err in &discovery.errors {
         let id = run.db.add(SourceFile::new(err.path.clone(), PathBuf::from(&err.path), "".into()));
@@ -156,6 +162,9 @@ fn check(args: CheckArgs) -> i32 {
     if format == Format::Human {
         eprintln!("{}", summary(&run, started));
     }
+    if args.stats {
+        eprintln!("{}", stats(&run, started));
+    }
     if run.files_linted == 0 {
         if run.files_failed == 0 {
             eprintln!("error: no Rust files to lint");
@@ -179,6 +188,21 @@ fn discover_inputs(args: &CheckArgs) -> Result<Discovery, String> {
     };
     let start = if start.as_os_str().is_empty() { PathBuf::from(".") } else { start };
     discover::from_workspace(&start)
+}
+
+fn stats(run: &lint::Run, started: Instant) -> String {
+    let s = &run.stats;
+    let total = started.elapsed().as_secs_f64();
+    let files = run.files_linted + run.files_failed;
+    format!(
+        "stats: {files} files, {:.1} MB in {total:.3}s ({:.0} files/s, {:.1} MB/s); read {:.3}s, parse+analyse {:.3}s, rules {:.3}s",
+        s.bytes as f64 / 1e6,
+        files as f64 / total,
+        s.bytes as f64 / 1e6 / total,
+        s.read.as_secs_f64(),
+        s.analyse.as_secs_f64(),
+        s.rules.as_secs_f64(),
+    )
 }
 
 fn summary(run: &lint::Run, started: Instant) -> String {

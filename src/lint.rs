@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
@@ -21,6 +22,8 @@ use crate::source::{FileId, SourceDb, SourceFile, Span};
 pub struct Options {
     /// Lint test code too.
     pub include_tests: bool,
+    /// Only parse the files with `syn` (a baseline for benchmarks): no analysis, no rules.
+    pub parse_only: bool,
 }
 
 /// The outcome of one run.
@@ -33,6 +36,17 @@ pub struct Run {
     pub files_linted: usize,
     /// Files that could not be read or parsed.
     pub files_failed: usize,
+    pub stats: Stats,
+}
+
+/// Where a run spent its time (wall clock per phase) and how much it read.
+#[derive(Debug, Default, Clone)]
+pub struct Stats {
+    pub bytes: usize,
+    pub read: Duration,
+    /// Parsing and analysis (lowering, uses), all crates.
+    pub analyse: Duration,
+    pub rules: Duration,
 }
 
 /// Diagnostic id for a panic inside leaklint while handling one file.
@@ -55,7 +69,9 @@ fn pool() -> &'static rayon::ThreadPool {
 /// Lints files on disk. Files are grouped into crates by their Cargo package; files
 /// outside any package form one crate.
 pub fn run(inputs: &[Input], options: &Options) -> Run {
+    let started = Instant::now();
     let texts: Vec<FileText> = pool().install(|| inputs.par_iter().map(|i| parse::read(&i.path)).collect());
+    let read = started.elapsed();
     let mut sources = Vec::with_capacity(inputs.len());
     for (input, text) in inputs.iter().zip(texts) {
         sources.push(Source {
@@ -65,7 +81,9 @@ pub fn run(inputs: &[Input], options: &Options) -> Run {
             text,
         });
     }
-    run_sources(sources, options)
+    let mut run = run_sources(sources, options);
+    run.stats.read = read;
+    run
 }
 
 /// Lints in-memory sources as one crate (fixtures, tests, benchmarks).
@@ -101,6 +119,7 @@ fn run_sources(sources: Vec<Source>, options: &Options) -> Run {
             FileText::InvalidUtf8(t, at) => (t, Some((at, "file is not valid UTF-8".to_string()))),
             FileText::Unreadable(e) => ("".into(), Some((0, format!("could not read file: {e}")))),
         };
+        run.stats.bytes += text.len();
         let id = run.db.add(SourceFile::new(s.name, s.path, text).with_package(s.package));
         match problem {
             Some((at, message)) => {
@@ -122,6 +141,13 @@ fn run_sources(sources: Vec<Source>, options: &Options) -> Run {
 fn lint_crate(run: &mut Run, files: &[(FileId, FileInfo)], options: &Options) {
     let catalog = Catalog::builtin();
     let db = &run.db;
+    if options.parse_only {
+        let ok = pool().install(|| files.par_iter().filter(|(id, _)| parse::parses(&db.get(*id).text)).count());
+        run.files_linted += ok;
+        run.files_failed += files.len() - ok;
+        return;
+    }
+    let started = Instant::now();
     let parsed: Vec<Result<Analysis, Diagnostic>> = pool().install(|| {
         files
             .par_iter()
@@ -146,6 +172,8 @@ fn lint_crate(run: &mut Run, files: &[(FileId, FileInfo)], options: &Options) {
         }
     }
     run.files_linted += analyses.len();
+    run.stats.analyse += started.elapsed();
+    let started = Instant::now();
     let refs: Vec<&Analysis> = analyses.iter().collect();
     let index = CrateIndex::build(refs.iter().copied());
     let cx = CrateContext { files: &refs, index: &index, include_tests: options.include_tests };
@@ -170,6 +198,7 @@ fn lint_crate(run: &mut Run, files: &[(FileId, FileInfo)], options: &Options) {
             .collect()
     });
     run.diagnostics.extend(found.into_iter().flatten());
+    run.stats.rules += started.elapsed();
 }
 
 /// Runs `f`, turning a panic into an `internal_error` diagnostic for `file`.

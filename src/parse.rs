@@ -61,6 +61,14 @@ pub fn parse(file: FileId, text: &str, info: &FileInfo, catalog: &'static Catalo
     outcome.map(|tree| Analysis::new(tree, catalog))
 }
 
+/// Whether `text` parses with `syn`, and nothing more: the baseline leaklint's own work
+/// is measured against.
+pub fn parses(text: &str) -> bool {
+    let ok = syn::parse_str::<syn::File>(&text[skipped_prefix(text)..]).is_ok();
+    proc_macro2::extra::invalidate_current_thread_spans();
+    ok
+}
+
 /// The `leaklint::parse_error` diagnostic.
 pub fn parse_error(span: Span, message: String) -> Diagnostic {
     Diagnostic::new(PARSE_ERROR, Level::Deny, message, Label::new(span, ""))

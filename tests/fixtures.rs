@@ -24,7 +24,7 @@ fn expected(text: &str) -> BTreeSet<(usize, String)> {
 
 fn actual(path: &Path, text: &str) -> BTreeSet<(usize, String)> {
     let name = path.display().to_string();
-    let options = Options { include_tests: text.contains("//@ include-tests") };
+    let options = Options { include_tests: text.contains("//@ include-tests"), ..Options::default() };
     let run = run_texts(vec![(name, text.to_string())], &options);
     let file = run.db.files().next().expect("one file").1;
     run.diagnostics.iter().map(|d| (file.line_col(d.primary.span.lo as usize).line, d.rule.to_string())).collect()

@@ -1,5 +1,7 @@
 //! Lowering: `syn` file → [`Tree`], with names resolved and spans made byte ranges.
 
+use std::collections::HashMap;
+
 use proc_macro2::TokenStream;
 use syn::parse::Parser;
 use syn::punctuated::Punctuated;
@@ -40,6 +42,8 @@ pub fn lower_file(file: &syn::File, cx: &FileContext) -> Tree {
         self_ty: None,
         scope: ItemScope { in_test: cx.test_file, ..ItemScope::default() },
         depth: 0,
+        scratch: Vec::new(),
+        resolved: HashMap::new(),
     };
     l.items(&file.items);
     l.tree
@@ -59,6 +63,10 @@ struct Lowerer<'a> {
     self_ty: Option<String>,
     scope: ItemScope,
     depth: usize,
+    /// Reused buffer for [`Self::finish`].
+    scratch: Vec<ExprId>,
+    /// Resolved paths, by module and written path.
+    resolved: HashMap<(ModuleId, Vec<String>), String>,
 }
 
 impl Lowerer<'_> {
@@ -189,9 +197,13 @@ impl Lowerer<'_> {
 
     fn finish(&mut self, id: ExprId, kind: ExprKind) -> ExprId {
         self.tree.exprs[id.0 as usize].kind = kind;
-        for child in self.tree.children(id) {
+        let mut kids = std::mem::take(&mut self.scratch);
+        kids.clear();
+        self.tree.for_each_child(id, |c| kids.push(c));
+        for &child in &kids {
             self.tree.exprs[child.0 as usize].parent = Some(id);
         }
+        self.scratch = kids;
         id
     }
 
@@ -229,7 +241,7 @@ impl Lowerer<'_> {
     }
 
     /// Canonical path of a path written here (block-level `use`s first).
-    fn resolve(&self, segs: &[String]) -> String {
+    fn resolve(&mut self, segs: &[String]) -> String {
         let mut segs = segs.to_vec();
         if segs.first().is_some_and(|s| s == "Self") {
             if let Some(ty) = &self.self_ty {
@@ -242,10 +254,16 @@ impl Lowerer<'_> {
             full.extend(segs.drain(1..));
             segs = full;
         }
-        self.scopes.resolve(self.module, &segs, self.cx.catalog).unwrap_or_else(|| segs.join("::"))
+        let key = (self.module, segs);
+        if let Some(found) = self.resolved.get(&key) {
+            return found.clone();
+        }
+        let found = self.scopes.resolve(self.module, &key.1, self.cx.catalog).unwrap_or_else(|| key.1.join("::"));
+        self.resolved.insert(key, found.clone());
+        found
     }
 
-    fn path_res(&self, path: &syn::Path) -> Res {
+    fn path_res(&mut self, path: &syn::Path) -> Res {
         let segs = path_segments(path);
         if path.leading_colon.is_none() && segs.len() == 1 {
             if segs[0] == "self" {
@@ -262,13 +280,13 @@ impl Lowerer<'_> {
         Res::Item(self.resolve(&segs))
     }
 
-    fn type_ref(&self, ty: &syn::Type) -> TypeRef {
+    fn type_ref(&mut self, ty: &syn::Type) -> TypeRef {
         let mut out = TypeRef::default();
         self.type_paths(ty, &mut out.paths, 0);
         out
     }
 
-    fn type_paths(&self, ty: &syn::Type, out: &mut Vec<String>, depth: usize) {
+    fn type_paths(&mut self, ty: &syn::Type, out: &mut Vec<String>, depth: usize) {
         if depth > 16 {
             return;
         }

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use crate::catalog::Catalog;
 
 /// Index of a module in [`ModuleScopes`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ModuleId(pub usize);
 
 #[derive(Debug, Clone)]

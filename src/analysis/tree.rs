@@ -330,65 +330,72 @@ impl Tree {
     /// The direct sub-expressions of `id`, in source order.
     pub fn children(&self, id: ExprId) -> Vec<ExprId> {
         let mut out = Vec::new();
-        let pat_free = |out: &mut Vec<ExprId>, e: &Option<ExprId>| out.extend(e.iter().copied());
+        self.for_each_child(id, |c| out.push(c));
+        out
+    }
+
+    /// Calls `f` on each direct sub-expression of `id`, in source order.
+    pub fn for_each_child(&self, id: ExprId, mut f: impl FnMut(ExprId)) {
+        let opt = |e: &Option<ExprId>, f: &mut dyn FnMut(ExprId)| {
+            if let Some(e) = e {
+                f(*e)
+            }
+        };
         match self.kind(id) {
             ExprKind::Path(_) | ExprKind::Lit(_) | ExprKind::Continue { .. } => {}
-            ExprKind::Call { callee, args } => {
-                out.push(*callee);
-                out.extend(args);
+            ExprKind::Call { callee: first, args: rest } | ExprKind::MethodCall { receiver: first, args: rest, .. } => {
+                f(*first);
+                rest.iter().for_each(|&a| f(a));
             }
-            ExprKind::MethodCall { receiver, args, .. } => {
-                out.push(*receiver);
-                out.extend(args);
-            }
-            ExprKind::Closure { body, .. } | ExprKind::Async { body, .. } => out.push(*body),
-            ExprKind::Await(e) | ExprKind::Try(e) => out.push(*e),
+            ExprKind::Closure { body: e, .. }
+            | ExprKind::Async { body: e, .. }
+            | ExprKind::Await(e)
+            | ExprKind::Try(e)
+            | ExprKind::Field { base: e, .. }
+            | ExprKind::Ref { expr: e, .. }
+            | ExprKind::Let { scrutinee: e, .. } => f(*e),
             ExprKind::Block { stmts, .. } => {
                 for s in stmts {
                     match s {
                         Stmt::Let { init, diverge, .. } => {
-                            pat_free(&mut out, init);
-                            pat_free(&mut out, diverge);
+                            opt(init, &mut f);
+                            opt(diverge, &mut f);
                         }
-                        Stmt::Expr { expr, .. } => out.push(*expr),
+                        Stmt::Expr { expr, .. } => f(*expr),
                     }
                 }
             }
             ExprKind::Loop(l) => {
-                pat_free(&mut out, &l.head);
-                out.push(l.body);
+                opt(&l.head, &mut f);
+                f(l.body);
             }
-            ExprKind::Break { value, .. } | ExprKind::Return(value) => pat_free(&mut out, value),
+            ExprKind::Break { value, .. } | ExprKind::Return(value) => opt(value, &mut f),
             ExprKind::If { cond, then, els } => {
-                out.push(*cond);
-                out.push(*then);
-                pat_free(&mut out, els);
+                f(*cond);
+                f(*then);
+                opt(els, &mut f);
             }
-            ExprKind::Let { scrutinee, .. } => out.push(*scrutinee),
             ExprKind::Match { scrutinee, arms } => {
-                out.push(*scrutinee);
+                f(*scrutinee);
                 for a in arms {
-                    pat_free(&mut out, &a.guard);
-                    out.push(a.body);
+                    opt(&a.guard, &mut f);
+                    f(a.body);
                 }
             }
             ExprKind::Select { arms, .. } => {
                 for a in arms {
-                    out.extend(&a.operands);
-                    pat_free(&mut out, &a.guard);
-                    out.push(a.handler);
+                    a.operands.iter().for_each(|&o| f(o));
+                    opt(&a.guard, &mut f);
+                    f(a.handler);
                 }
             }
-            ExprKind::Macro { body, .. } => pat_free(&mut out, body),
-            ExprKind::Field { base, .. } => out.push(*base),
-            ExprKind::Ref { expr, .. } => out.push(*expr),
+            ExprKind::Macro { body, .. } => opt(body, &mut f),
             ExprKind::Assign { lhs, rhs } => {
-                out.push(*lhs);
-                out.push(*rhs);
+                f(*lhs);
+                f(*rhs);
             }
-            ExprKind::Struct { fields, .. } | ExprKind::Other(fields) => out.extend(fields),
+            ExprKind::Struct { fields, .. } | ExprKind::Other(fields) => fields.iter().for_each(|&c| f(c)),
         }
-        out
     }
 
     /// `id` and everything below it, in pre-order.
