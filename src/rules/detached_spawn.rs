@@ -229,6 +229,9 @@ struct Body {
 /// Future adapters that run the future they wrap.
 const TRANSPARENT_ADAPTERS: &[&str] = &["instrument", "in_current_span", "boxed", "boxed_local", "fuse"];
 
+/// Functions that wrap the future they are given without changing what it runs.
+const TRANSPARENT_WRAPPERS: &[&str] = &["std::boxed::Box::pin", "std::boxed::Box::new", "std::pin::pin"];
+
 fn spawned_body(cx: &CrateContext, file: usize, arg: ExprId) -> Option<Body> {
     let a = cx.files[file];
     let tree = &a.tree;
@@ -236,6 +239,9 @@ fn spawned_body(cx: &CrateContext, file: usize, arg: ExprId) -> Option<Body> {
         ExprKind::Closure { body, .. } | ExprKind::Async { body, .. } => Some(Body { file, expr: *body, func: None }),
         ExprKind::MethodCall { receiver, method, .. } if TRANSPARENT_ADAPTERS.contains(&method.as_str()) => {
             spawned_body(cx, file, *receiver)
+        }
+        ExprKind::Call { args, .. } if tree.callee_path(arg).is_some_and(|p| TRANSPARENT_WRAPPERS.contains(&p)) => {
+            spawned_body(cx, file, *args.first()?)
         }
         ExprKind::Call { .. } | ExprKind::MethodCall { .. } => {
             let f = cx.index.callee(a, arg)?;
@@ -295,21 +301,37 @@ fn endless_loop(cx: &CrateContext, body: Body, depth: usize) -> Option<Endless> 
                 });
             }
             ExprKind::Await(inner) | ExprKind::Try(inner) => todo.push(*inner),
-            ExprKind::Call { .. } | ExprKind::MethodCall { .. } if depth < MAX_CALL_DEPTH => {
-                // An awaited async fn, or a plain fn called from a thread body, runs here.
-                let awaited = tree.parent(e).is_some_and(|p| matches!(tree.kind(p), ExprKind::Await(_)));
-                let Some(f) = cx.index.callee(a, e) else { continue };
-                let Some(callee) = fn_body(cx, f, awaited) else { continue };
-                if callee != body {
-                    if let Some(found) = endless_loop(cx, callee, depth + 1) {
-                        return Some(found);
-                    }
+            // Conditions and scrutinees always run; their branches may not.
+            ExprKind::If { cond: inner, .. }
+            | ExprKind::Match { scrutinee: inner, .. }
+            | ExprKind::Let { scrutinee: inner, .. } => todo.push(*inner),
+            ExprKind::Call { .. } | ExprKind::MethodCall { .. } => {
+                if let Some(found) = callee_loop(cx, body, e, depth) {
+                    return Some(found);
                 }
+                // The receiver and arguments run before the call.
+                tree.for_each_child(e, |c| {
+                    if !tree.is_body(c) {
+                        todo.push(c)
+                    }
+                });
             }
             _ => {}
         }
     }
     None
+}
+
+/// An awaited same-crate async fn, or a plain fn called from a thread body, runs its
+/// body here: an endless loop there is one here.
+fn callee_loop(cx: &CrateContext, body: Body, call: ExprId, depth: usize) -> Option<Endless> {
+    if depth >= MAX_CALL_DEPTH {
+        return None;
+    }
+    let a = cx.files[body.file];
+    let awaited = a.tree.parent(call).is_some_and(|p| matches!(a.tree.kind(p), ExprKind::Await(_)));
+    let callee = fn_body(cx, cx.index.callee(a, call)?, awaited)?;
+    (callee != body).then(|| endless_loop(cx, callee, depth + 1)).flatten()
 }
 
 /// A `select!` in the loop (not inside a closure or inner body) with an arm on a
