@@ -97,12 +97,13 @@ fn workspace_members(manifest: &Path) -> Result<(PathBuf, Vec<PathBuf>), String>
 }
 
 fn walk(dir: &Path, d: &mut Discovery, packages: &mut PackageCache, seen: &mut BTreeSet<PathBuf>, root: Option<&Path>) {
+    let workspace = root.is_some();
     let walker = ignore::WalkBuilder::new(dir)
         .follow_links(true)
         .hidden(true)
         .require_git(false)
         .sort_by_file_name(|a, b| a.cmp(b))
-        .filter_entry(|e| e.depth() == 0 || e.file_name() != "target")
+        .filter_entry(move |e| e.depth() == 0 || !skipped_dir(e.path(), workspace))
         .build();
     for entry in walker {
         match entry {
@@ -123,6 +124,18 @@ fn walk(dir: &Path, d: &mut Discovery, packages: &mut PackageCache, seen: &mut B
             }
         }
     }
+}
+
+/// Directories a walk does not enter: cargo's build directories and, when walking
+/// workspace members, nested packages (members are walked from their own roots; other
+/// packages, such as `fuzz/`, are not part of the workspace).
+fn skipped_dir(path: &Path, workspace: bool) -> bool {
+    if !path.is_dir() {
+        return false;
+    }
+    let is_target = path.file_name().is_some_and(|n| n == "target")
+        && (path.join("CACHEDIR.TAG").exists() || path.parent().is_some_and(|p| p.join("Cargo.toml").exists()));
+    is_target || (workspace && path.join("Cargo.toml").exists())
 }
 
 fn add(path: PathBuf, display: String, d: &mut Discovery, packages: &mut PackageCache, seen: &mut BTreeSet<PathBuf>) {
