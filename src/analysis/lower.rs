@@ -119,6 +119,14 @@ impl Lowerer<'_> {
                     self.module = saved_module;
                 }
             }
+            syn::Item::Struct(s) => {
+                for field in &s.fields {
+                    if let Some(name) = &field.ident {
+                        let ty = self.type_ref(&field.ty);
+                        self.tree.field_types.entry(name.to_string()).or_default().push(ty);
+                    }
+                }
+            }
             syn::Item::Static(s) => {
                 self.scope.in_static = true;
                 let id = self.expr(&s.expr);

@@ -114,7 +114,14 @@ impl Analysis {
                 let typed = binding.ty.as_ref().is_some_and(|t| t.mentions(|p| c.is_signal_type(p)));
                 typed || self.origin(e).is_some_and(|p| c.is_signal_channel(p))
             }
+            ExprKind::Field { member, .. } => self.field_type_mentions(member, |p| c.is_signal_type(p)),
             _ => false,
         })
+    }
+
+    /// Whether a struct field of this name in the file is declared with a type that
+    /// mentions a path matching `pred` (`self.shutdown` for `shutdown: watch::Receiver<()>`).
+    pub fn field_type_mentions(&self, member: &str, pred: impl Fn(&str) -> bool) -> bool {
+        self.tree.field_types.get(member).is_some_and(|tys| tys.iter().any(|t| t.mentions(&pred)))
     }
 }

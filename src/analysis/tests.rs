@@ -139,10 +139,12 @@ fn origins_follow_chains_and_bindings() {
 
 #[test]
 fn shutdown_signals_by_method_type_and_channel() {
-    let src = "use tokio::sync::{broadcast, oneshot};
+    let src = "use tokio::sync::{broadcast, oneshot, watch};
+        struct W { stop_rx: watch::Receiver<bool>, data_rx: Receiver<u8> }
         async fn f(stop: broadcast::Receiver<()>, plain: Receiver<()>) {
             let (tx, rx) = oneshot::channel::<()>();
-            tokio::select! { _ = token.cancelled() => {}, _ = stop.recv() => {}, _ = rx => {}, _ = plain.recv() => {} }
+            tokio::select! { _ = token.cancelled() => {}, _ = stop.recv() => {}, _ = rx => {}, _ = plain.recv() => {},
+                _ = self.stop_rx.wait_for(|s| *s) => {}, _ = self.data_rx.recv() => {} }
         }";
     let a = analyze(src);
     let select = (0..a.tree.exprs.len() as u32)
@@ -151,7 +153,7 @@ fn shutdown_signals_by_method_type_and_channel() {
         .unwrap();
     let ExprKind::Select { arms, .. } = a.tree.kind(select) else { unreachable!() };
     let signals: Vec<bool> = arms.iter().map(|arm| a.is_shutdown_signal(arm.operands[0])).collect();
-    assert_eq!(signals, [true, true, true, false]);
+    assert_eq!(signals, [true, true, true, false, true, false]);
 }
 
 #[test]

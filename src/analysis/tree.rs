@@ -299,6 +299,9 @@ pub struct Tree {
     pub fns: Vec<FnDef>,
     /// Initialisers of `static`/`const` items.
     pub statics: Vec<ExprId>,
+    /// Declared types of the named struct fields in the file, by field name (for all
+    /// structs that have a field of that name).
+    pub field_types: std::collections::HashMap<String, Vec<TypeRef>>,
 }
 
 impl Tree {
