@@ -42,6 +42,11 @@ enum Command {
         #[arg(long)]
         markdown: bool,
     },
+    /// Show a rule's documentation.
+    Explain {
+        /// The rule id, with or without `leaklint::`.
+        rule: String,
+    },
 }
 
 /// `--message-format`, as cargo spells it.
@@ -96,6 +101,7 @@ where
     };
     match cli.command {
         Some(Command::Rules { markdown }) => list_rules(markdown),
+        Some(Command::Explain { rule }) => explain(&rule),
         None => check(cli.check),
     }
 }
@@ -113,6 +119,27 @@ fn list_rules(markdown: bool) -> i32 {
     match out.write_all(text.as_bytes()) {
         Ok(()) => EXIT_CLEAN,
         Err(_) => EXIT_ERROR,
+    }
+}
+
+fn explain(id: &str) -> i32 {
+    match rules::find(id) {
+        Some(rule) => {
+            let m = &rule.meta;
+            println!(
+                "leaklint::{} (default: {})\n\n{}\n\n{}",
+                m.id,
+                m.default_level.as_config_str(),
+                m.summary,
+                m.docs.trim()
+            );
+            EXIT_CLEAN
+        }
+        None => {
+            let known: Vec<&str> = rules::all().iter().map(|r| r.meta.id).collect();
+            eprintln!("error: unknown rule `{id}`; known rules: {}", known.join(", "));
+            EXIT_ERROR
+        }
     }
 }
 

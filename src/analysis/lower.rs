@@ -239,7 +239,14 @@ impl Lowerer<'_> {
         let ty = ty.map(|t| self.type_ref(t));
         let body = self.bodies.last().copied().unwrap_or(ExprId(0));
         let name = ident.to_string();
-        self.tree.bindings.push(Binding { name: name.clone(), span: self.sp(ident.span()), kind, ty, init, body });
+        if let Some(hidden) = self.lookup_local(&name) {
+            let hidden = &mut self.tree.bindings[hidden.0 as usize];
+            if hidden.body == body && hidden.shadowed_by.is_none() {
+                hidden.shadowed_by = Some(id);
+            }
+        }
+        let span = self.sp(ident.span());
+        self.tree.bindings.push(Binding { name: name.clone(), span, kind, ty, init, body, shadowed_by: None });
         self.locals.push((name, id));
         id
     }

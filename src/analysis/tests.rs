@@ -125,6 +125,9 @@ fn shadowing_and_pattern_scopes() {
     assert_eq!(a.uses_of(first).len(), 1, "read once, in the shadowing initialiser");
     assert_eq!(a.uses_of(second).len(), 2, "used before and after the match");
     assert_eq!(a.uses_of(arm).len(), 1, "the arm's own binding");
+    assert_eq!(a.tree.binding(first).shadowed_by, Some(second));
+    assert_eq!(a.tree.binding(second).shadowed_by, Some(arm));
+    assert_eq!(a.tree.binding(arm).shadowed_by, None);
     // `None` is a path pattern, not a binding.
     assert!(a.tree.bindings.iter().all(|b| b.name != "None"));
 }

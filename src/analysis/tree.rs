@@ -263,6 +263,8 @@ pub struct Binding {
     pub init: Option<ExprId>,
     /// The body (fn body block, closure or async block) that declares it.
     pub body: ExprId,
+    /// A later binding of the same name in the same body that hides this one.
+    pub shadowed_by: Option<BindingId>,
 }
 
 /// Where an item sits, for the rule scope conventions.
