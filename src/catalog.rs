@@ -31,6 +31,8 @@ pub struct SpawnFunction {
 #[serde(deny_unknown_fields)]
 pub struct SpawnMethod {
     pub roots: Vec<String>,
+    #[serde(default)]
+    pub types: Vec<String>,
     pub methods: Vec<String>,
     pub handle: HandleKind,
 }
@@ -264,6 +266,15 @@ impl Catalog {
             .methods
             .iter()
             .find(|m| m.methods.iter().any(|n| n == method) && m.roots.iter().any(|r| r == root))
+            .map(|m| m.handle)
+    }
+
+    /// The spawn method entry for `.method(..)` on a receiver declared with type `ty`.
+    pub fn spawn_method_by_type(&self, ty: &str, method: &str) -> Option<HandleKind> {
+        self.spawn
+            .methods
+            .iter()
+            .find(|m| m.methods.iter().any(|n| n == method) && m.types.iter().any(|t| t == ty))
             .map(|m| m.handle)
     }
 

@@ -60,6 +60,19 @@ impl Analysis {
         }
     }
 
+    /// The declared types of what an expression reads: a binding's annotation or a
+    /// struct field's declaration (`self.handle` for `handle: Handle`).
+    pub fn declared_types(&self, id: ExprId) -> Vec<&TypeRef> {
+        match self.tree.kind(id) {
+            ExprKind::Path(Res::Local(b)) => self.tree.binding(*b).ty.iter().collect(),
+            ExprKind::Field { member, .. } => {
+                self.tree.field_types.get(member).map(|t| t.iter().collect()).unwrap_or_default()
+            }
+            ExprKind::Ref { expr, .. } => self.declared_types(*expr),
+            _ => Vec::new(),
+        }
+    }
+
     /// The local binding an expression reads, through method chains, `.await`, `?` and
     /// references (`&mut rx`, `rx.recv().await`).
     pub fn root_binding(&self, id: ExprId) -> Option<BindingId> {

@@ -97,10 +97,18 @@ fn spawn_call(a: &Analysis, id: ExprId) -> Option<(HandleKind, ExprId, &'static 
             let path = a.tree.callee_path(id)?;
             (c.spawn_function(path)?, args, path)
         }
-        ExprKind::MethodCall { receiver, method, args, .. } => {
-            let root = a.origin(*receiver)?;
-            (c.spawn_method(root, method)?, args, root)
-        }
+        ExprKind::MethodCall { receiver, method, args, .. } => match a.origin(*receiver) {
+            Some(root) => (c.spawn_method(root, method)?, args, root),
+            None => {
+                let types = a.declared_types(*receiver);
+                let outer = types
+                    .iter()
+                    .filter_map(|t| t.paths.first())
+                    .find_map(|ty| c.spawn_method_by_type(ty, method).map(|h| (h, ty.as_str())));
+                let (handle, ty) = outer?;
+                (handle, args, ty)
+            }
+        },
         _ => return None,
     };
     let what = if origin.starts_with("std::thread") { "thread" } else { "task" };
