@@ -45,7 +45,8 @@ pub fn parse(file: FileId, text: &str, info: &FileInfo, catalog: &'static Catalo
     let base = skipped_prefix(text);
     let result = syn::parse_str::<syn::File>(&text[base..]);
     let outcome = match result {
-        Ok(ast) => {
+        Ok(mut ast) => {
+            crate::analysis::lower::expand_item_macros(&mut ast.items, 0);
             let cx =
                 FileContext { file, base, module_path: info.module_path.clone(), test_file: info.test_file, catalog };
             Ok(lower_file(&ast, &cx))

@@ -29,6 +29,36 @@ pub struct FileContext<'a> {
 /// input cannot exhaust the stack of the passes that walk the tree.
 const MAX_DEPTH: usize = 2_000;
 
+/// Replaces item-position macro calls whose arguments are items (`cfg_rt! { .. }`, which
+/// wrap much of tokio) by those items, in every inline module, so that name resolution
+/// and lowering both see them and the tokens are parsed once.
+pub fn expand_item_macros(items: &mut Vec<syn::Item>, depth: usize) {
+    if depth > 32 || !items.iter().any(|i| matches!(i, syn::Item::Macro(_) | syn::Item::Mod(_))) {
+        return;
+    }
+    let mut out = Vec::with_capacity(items.len());
+    for item in items.drain(..) {
+        match item {
+            syn::Item::Macro(m) if m.ident.is_none() => match syn::parse2::<syn::File>(m.mac.tokens.clone()) {
+                Ok(mut inner) => {
+                    expand_item_macros(&mut inner.items, depth + 1);
+                    out.extend(inner.items);
+                }
+                Err(_) => out.push(syn::Item::Macro(m)),
+            },
+            syn::Item::Mod(mut m) => {
+                if let Some((_, content)) = &mut m.content {
+                    expand_item_macros(content, depth + 1);
+                }
+                out.push(syn::Item::Mod(m));
+            }
+            other => out.push(other),
+        }
+    }
+    *items = out;
+}
+
+/// Lowers a file whose item macros were expanded by [`expand_item_macros`].
 pub fn lower_file(file: &syn::File, cx: &FileContext) -> Tree {
     let scopes = ModuleScopes::build(file, cx.module_path.clone());
     let mut l = Lowerer {
@@ -136,12 +166,6 @@ impl Lowerer<'_> {
                 self.scope.in_static = true;
                 let id = self.expr(&c.expr);
                 self.tree.statics.push(id);
-            }
-            syn::Item::Macro(m) if m.ident.is_none() => {
-                // Item macros such as `cfg_rt! { .. }` often wrap ordinary items.
-                if let Ok(file) = syn::parse2::<syn::File>(m.mac.tokens.clone()) {
-                    self.items(&file.items);
-                }
             }
             _ => {}
         }

@@ -84,13 +84,6 @@ impl ModuleScopes {
                 }
                 &m.ident
             }
-            syn::Item::Macro(m) if m.ident.is_none() => {
-                // Item macros such as `cfg_rt! { .. }` often wrap ordinary items.
-                if let Ok(file) = syn::parse2::<syn::File>(m.mac.tokens.clone()) {
-                    file.items.iter().for_each(|i| self.add_item(id, i, path));
-                }
-                return;
-            }
             syn::Item::Fn(f) => &f.sig.ident,
             syn::Item::Struct(s) => &s.ident,
             syn::Item::Enum(e) => &e.ident,

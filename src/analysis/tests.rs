@@ -190,3 +190,15 @@ fn test_and_main_scopes() {
     assert!(get("t").in_test && get("it").in_test && get("u").in_test);
     assert_eq!(get("lib"), ItemScope::default());
 }
+
+#[test]
+fn item_macros_that_wrap_items_are_expanded_once_for_names_and_bodies() {
+    let a = analyze(
+        "cfg_rt! { use tokio::spawn as go; pub fn start() { go(async {}); } mod inner { cfg_net! { fn deep() {} } } }
+         macro_rules! m { () => { fn hidden() {} } }",
+    );
+    let names: Vec<&str> = a.tree.fns.iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(names, ["crate::start", "crate::inner::deep"]);
+    let call = (0..a.tree.exprs.len() as u32).map(ExprId).find(|&e| matches!(a.tree.kind(e), ExprKind::Call { .. }));
+    assert_eq!(call.and_then(|c| a.tree.callee_path(c)), Some("tokio::spawn"));
+}
