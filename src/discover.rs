@@ -162,7 +162,10 @@ fn describe_walk_error(err: &ignore::Error) -> String {
             format!("symlink loop: points back to `{}`; not followed", ancestor.display())
         }
         ignore::Error::WithPath { err, .. } | ignore::Error::WithDepth { err, .. } => describe_walk_error(err),
-        other => other.to_string(),
+        other => match other.io_error() {
+            Some(io) => io.to_string(),
+            None => other.to_string(),
+        },
     }
 }
 

@@ -90,7 +90,9 @@ fn message_format_json_is_read_by_cargo_metadata() {
         assert_eq!(out.code, 1);
         let messages = cargo_messages(&out.stdout);
         assert_eq!(messages.len(), 2, "{}", out.stdout);
-        let Message::CompilerMessage(m) = &messages[0] else { panic!("expected a compiler message: {:?}", messages[0]) };
+        let Message::CompilerMessage(m) = &messages[0] else {
+            panic!("expected a compiler message: {:?}", messages[0])
+        };
         assert_eq!(m.message.code.as_ref().map(|c| c.code.as_str()), Some("leaklint::detached_spawn"));
         let primary: Vec<_> = m.message.spans.iter().filter(|s| s.is_primary).collect();
         assert_eq!(primary.len(), 1);
@@ -117,7 +119,11 @@ fn scratch_workspace() -> tempfile::TempDir {
     let root = dir.path();
     write(root, "Cargo.toml", "[workspace]\nmembers = [\"a\", \"b\"]\nresolver = \"2\"\n");
     for member in ["a", "b"] {
-        write(root, &format!("{member}/Cargo.toml"), format!("[package]\nname = \"{member}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n"));
+        write(
+            root,
+            &format!("{member}/Cargo.toml"),
+            format!("[package]\nname = \"{member}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n"),
+        );
     }
     write(root, "a/src/lib.rs", LEAKY);
     write(root, "b/src/lib.rs", CLEAN);
@@ -162,7 +168,10 @@ fn cargo_leaklint_lints_the_workspace_members() {
     let elsewhere = tempfile::tempdir().unwrap();
     let out = run({
         let mut c = leaklint();
-        c.current_dir(elsewhere.path()).arg("--manifest-path").arg(ws.path().join("Cargo.toml")).args(["--format", "json"]);
+        c.current_dir(elsewhere.path())
+            .arg("--manifest-path")
+            .arg(ws.path().join("Cargo.toml"))
+            .args(["--format", "json"]);
         c
     });
     assert_eq!(files_reported(&out.stdout), ["a/src/lib.rs"]);
