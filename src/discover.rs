@@ -162,10 +162,14 @@ fn describe_walk_error(err: &ignore::Error) -> String {
             format!("symlink loop: points back to `{}`; not followed", ancestor.display())
         }
         ignore::Error::WithPath { err, .. } | ignore::Error::WithDepth { err, .. } => describe_walk_error(err),
-        other => match other.io_error() {
-            Some(io) => io.to_string(),
-            None => other.to_string(),
-        },
+        other => {
+            // walkdir's io errors repeat the path, which the diagnostic already names.
+            let message = other.io_error().map_or_else(|| other.to_string(), |io| io.to_string());
+            match message.strip_prefix("IO error for operation on ").and_then(|m| m.split_once(": ")) {
+                Some((_, cause)) => cause.to_string(),
+                None => message,
+            }
+        }
     }
 }
 
