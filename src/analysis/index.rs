@@ -18,7 +18,6 @@ pub struct CrateIndex {
     by_path: HashMap<String, Vec<FnRef>>,
     free_by_name: HashMap<String, Vec<FnRef>>,
     methods_by_name: HashMap<String, Vec<FnRef>>,
-    by_body: HashMap<(usize, ExprId), FnRef>,
 }
 
 impl CrateIndex {
@@ -31,15 +30,9 @@ impl CrateIndex {
                 index.by_path.entry(f.path.clone()).or_default().push(r);
                 let by_name = if f.self_ty.is_some() { &mut index.methods_by_name } else { &mut index.free_by_name };
                 by_name.entry(f.name.clone()).or_default().push(r);
-                index.by_body.insert((file, f.body), r);
             }
         }
         index
-    }
-
-    /// The function whose body block is `body` in file `file`.
-    pub fn fn_of_body(&self, file: usize, body: ExprId) -> Option<FnRef> {
-        self.by_body.get(&(file, body)).copied()
     }
 
     /// The same-crate function a call expression in `file` calls, when it can be told:

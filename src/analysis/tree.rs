@@ -446,12 +446,4 @@ impl Tree {
             _ => span,
         }
     }
-
-    /// Strips `.await`, `?`, parentheses-free wrappers a value passes through unchanged.
-    pub fn peel(&self, mut id: ExprId) -> ExprId {
-        while let ExprKind::Await(e) | ExprKind::Try(e) = self.kind(id) {
-            id = *e;
-        }
-        id
-    }
 }
