@@ -15,6 +15,8 @@ pub struct FnRef {
 
 #[derive(Debug, Default)]
 pub struct CrateIndex {
+    /// The `impl` self type of each method, by [`FnRef`].
+    self_types: HashMap<FnRef, String>,
     by_path: HashMap<String, Vec<FnRef>>,
     free_by_name: HashMap<String, Vec<FnRef>>,
     methods_by_name: HashMap<String, Vec<FnRef>>,
@@ -28,6 +30,9 @@ impl CrateIndex {
             for (def, f) in a.tree.fns.iter().enumerate() {
                 let r = FnRef { file, def };
                 index.by_path.entry(f.path.clone()).or_default().push(r);
+                if let Some(ty) = &f.self_ty {
+                    index.self_types.insert(r, ty.clone());
+                }
                 let by_name = if f.self_ty.is_some() { &mut index.methods_by_name } else { &mut index.free_by_name };
                 by_name.entry(f.name.clone()).or_default().push(r);
             }
@@ -44,9 +49,17 @@ impl CrateIndex {
                 ExprKind::Path(Res::Item(path)) => self.by_item_path(path),
                 _ => None,
             },
-            ExprKind::MethodCall { method, .. } => unique(self.methods_by_name.get(method)),
+            ExprKind::MethodCall { receiver, method, .. } => {
+                let found = unique(self.methods_by_name.get(method))?;
+                let self_ty = self.files_self_ty(found)?;
+                receiver_may_be(a, *receiver, self_ty).then_some(found)
+            }
             _ => None,
         }
+    }
+
+    fn files_self_ty(&self, f: FnRef) -> Option<&str> {
+        self.self_types.get(&f).map(String::as_str)
     }
 
     /// A function item named by a path expression (`thread::spawn(worker)`).
@@ -70,6 +83,21 @@ impl CrateIndex {
             _ => None,
         }
     }
+}
+
+/// Whether a method receiver may be of type `self_ty`: not when it is known to be made
+/// by another type's constructor (`LoopClient::new(..)`) or declared with another type.
+fn receiver_may_be(a: &Analysis, receiver: ExprId, self_ty: &str) -> bool {
+    let other = |ty: &str| ty.starts_with(|c: char| c.is_ascii_uppercase()) && ty != self_ty && ty != "Self";
+    if let Some(origin) = a.origin(receiver) {
+        let segs: Vec<&str> = origin.rsplit("::").collect();
+        if segs.len() >= 2 && other(segs[1]) {
+            return false;
+        }
+    }
+    let declared = a.declared_types(receiver);
+    let outer = declared.iter().filter_map(|t| t.paths.first()).map(|p| p.rsplit("::").next().unwrap_or(p));
+    !outer.into_iter().any(|ty| other(ty) && !matches!(ty, "Arc" | "Rc" | "Box" | "Pin"))
 }
 
 fn unique(candidates: Option<&Vec<FnRef>>) -> Option<FnRef> {
