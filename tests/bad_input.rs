@@ -87,14 +87,16 @@ fn ten_thousand_levels_of_nesting_do_not_overflow() {
     let depth = 10_000;
     let parens = format!("fn f() {{ let x = {}1{}; }}\n", "(".repeat(depth), ")".repeat(depth));
     let blocks = format!("fn g() {}{}\n", "{".repeat(depth), "}".repeat(depth));
+    let mods = format!("{} fn h() {{}} {}\n", "mod m {".repeat(depth), "}".repeat(depth));
     let dir = beside_good("parens.rs", parens);
     write(dir.path(), "blocks.rs", blocks);
+    write(dir.path(), "mods.rs", mods);
     let l = lint(&[dir.path()], &[]);
     assert!(matches!(l.code, 0 | 1), "exit {}: {}", l.code, l.stderr);
     assert!(!l.stderr.contains("overflow"), "{}", l.stderr);
     assert_eq!(rules_for(&l, "good.rs"), ["detached_spawn"]);
     // Either linted cleanly or reported as a parse error; never a crash.
-    for f in ["parens.rs", "blocks.rs"] {
+    for f in ["parens.rs", "blocks.rs", "mods.rs"] {
         assert!(rules_for(&l, f).iter().all(|r| r == "parse_error"), "{f}: {:?}", rules_for(&l, f));
     }
 }

@@ -35,7 +35,12 @@ struct Module {
 #[derive(Debug)]
 pub struct ModuleScopes {
     modules: Vec<Module>,
+    by_path: HashMap<Vec<String>, ModuleId>,
 }
+
+/// Inline modules nested deeper than this share their parent's scope, so that hostile
+/// input (thousands of nested `mod`s) cannot make scopes quadratic in size.
+const MAX_MODULE_DEPTH: usize = 64;
 
 /// How deep `use` chains are followed before giving up (they can be cyclic).
 const MAX_USE_DEPTH: usize = 16;
@@ -44,7 +49,7 @@ impl ModuleScopes {
     /// Scopes for a file whose root module has the canonical path `root`
     /// (`["crate"]` for a crate root, `["crate", "net"]` for `src/net.rs`).
     pub fn build(file: &syn::File, root: Vec<String>) -> ModuleScopes {
-        let mut scopes = ModuleScopes { modules: Vec::new() };
+        let mut scopes = ModuleScopes { modules: Vec::new(), by_path: HashMap::new() };
         scopes.add_module(&file.items, root);
         scopes
     }
@@ -52,6 +57,7 @@ impl ModuleScopes {
     fn add_module(&mut self, items: &[syn::Item], path: Vec<String>) -> ModuleId {
         let id = ModuleId(self.modules.len());
         self.modules.push(Module { path: path.clone(), names: HashMap::new(), globs: Vec::new() });
+        self.by_path.insert(path.clone(), id);
         for item in items {
             self.add_item(id, item, &path);
         }
@@ -79,8 +85,12 @@ impl ModuleScopes {
                 // Inline modules are recorded as child scopes; `mod x;` only as a name.
                 let mut child = path.to_vec();
                 child.push(m.ident.to_string());
-                if let Some((_, items)) = &m.content {
-                    self.add_module(items, child);
+                match &m.content {
+                    Some((_, items)) if child.len() <= MAX_MODULE_DEPTH => {
+                        self.add_module(items, child);
+                    }
+                    Some((_, items)) => items.iter().for_each(|i| self.add_item(id, i, path)),
+                    None => {}
                 }
                 &m.ident
             }
@@ -129,7 +139,7 @@ impl ModuleScopes {
     }
 
     fn module_by_path(&self, path: &[String]) -> Option<ModuleId> {
-        self.modules.iter().position(|m| m.path == path).map(ModuleId)
+        self.by_path.get(path).copied()
     }
 
     /// The canonical path of `segs` written in module `m`; `None` when a name comes only

@@ -204,6 +204,22 @@ fn test_and_main_scopes() {
 }
 
 #[test]
+fn thousands_of_nested_modules_stay_linear() {
+    let depth = 5_000;
+    let src = format!("{} fn deep() {{}} {}", "mod m {".repeat(depth), "}".repeat(depth));
+    // The parser recurses per level: give it the stack the lint pool's threads have.
+    let path = std::thread::Builder::new()
+        .stack_size(512 << 20)
+        .spawn(move || analyze(&src).tree.fns[0].path.clone())
+        .expect("thread starts")
+        .join()
+        .expect("no panic");
+    // Modules past the depth cap share their parent's path.
+    assert!(path.ends_with("::deep"));
+    assert_eq!(path.matches("::m").count(), 63, "{}", path.len());
+}
+
+#[test]
 fn item_macros_that_wrap_items_are_expanded_once_for_names_and_bodies() {
     let a = analyze(
         "cfg_rt! { use tokio::spawn as go; pub fn start() { go(async {}); } mod inner { cfg_net! { fn deep() {} } } }

@@ -77,10 +77,10 @@ fn check(cx: &CrateContext, file: usize, out: &mut Vec<Diagnostic>) {
     let a = cx.files[file];
     for i in 0..a.tree.exprs.len() {
         let id = ExprId(i as u32);
+        let Some((handle, body_arg, what)) = spawn_call(a, id) else { continue };
         if !cx.in_scope(file, id) || a.runs_once_per_process(id) {
             continue;
         }
-        let Some((handle, body_arg, what)) = spawn_call(a, id) else { continue };
         let Some(discard) = discarded(a, id, handle) else { continue };
         let Some(body) = spawned_body(cx, file, body_arg) else { continue };
         let Some(endless) = endless_loop(cx, body, 0) else { continue };
