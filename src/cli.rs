@@ -169,6 +169,7 @@ fn check(args: CheckArgs) -> i32 {
             format!("could not read `{}`: {}", err.path, err.message),
         ));
         run.files_failed += 1;
+        run.files_unreadable += 1;
     }
     run.diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
 
@@ -192,7 +193,9 @@ fn check(args: CheckArgs) -> i32 {
     if args.stats {
         eprintln!("{}", stats(&run, started));
     }
-    if run.files_linted == 0 {
+    // Exit 2 only when nothing could be read; a file that was read but does not parse is
+    // an error-level finding like any other.
+    if run.files_linted + run.files_failed == run.files_unreadable {
         if run.files_failed == 0 {
             eprintln!("error: no Rust files to lint");
         }

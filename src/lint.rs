@@ -36,6 +36,8 @@ pub struct Run {
     pub files_linted: usize,
     /// Files that could not be read or parsed.
     pub files_failed: usize,
+    /// Of those, files that could not be read at all.
+    pub files_unreadable: usize,
     pub stats: Stats,
 }
 
@@ -117,7 +119,10 @@ fn run_sources(sources: Vec<Source>, options: &Options) -> Run {
         let (text, problem) = match s.text {
             FileText::Text(t) => (t, None),
             FileText::InvalidUtf8(t, at) => (t, Some((at, "file is not valid UTF-8".to_string()))),
-            FileText::Unreadable(e) => ("".into(), Some((0, format!("could not read file: {e}")))),
+            FileText::Unreadable(e) => {
+                run.files_unreadable += 1;
+                ("".into(), Some((0, format!("could not read file: {e}"))))
+            }
         };
         run.stats.bytes += text.len();
         let id = run.db.add(SourceFile::new(s.name, s.path, text).with_package(s.package));

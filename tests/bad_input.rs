@@ -1,5 +1,6 @@
-//! Inputs that must not crash leaklint or stop the run: each sits beside a good file
-//! whose finding must still be reported, and is itself named in the output.
+//! Inputs that must not crash leaklint or stop the run. Each bad input sits beside a good
+//! file (`good.rs`, one detached spawn) whose finding must still be reported; the bad input
+//! itself is named in the output, as a `leaklint::parse_error` diagnostic or a warning.
 
 mod support;
 
@@ -7,18 +8,15 @@ use std::path::Path;
 
 use support::*;
 
+/// One `--format json` run.
 struct Linted {
     code: i32,
     findings: Vec<serde_json::Value>,
     stderr: String,
 }
 
-fn lint(args: &[&Path], extra: &[&str]) -> Linted {
-    let out = run({
-        let mut c = leaklint();
-        c.args(args).args(["--format", "json"]).args(extra);
-        c
-    });
+fn lint(args: &[&Path]) -> Linted {
+    let out = run(leaklint().args(args).args(["--format", "json"]));
     Linted { code: out.code, findings: json_lines(&out.stdout), stderr: out.stderr }
 }
 
@@ -30,56 +28,104 @@ fn beside_good(name: &str, bad: impl AsRef<[u8]>) -> tempfile::TempDir {
     dir
 }
 
+/// The rules reported for files whose path ends with `file_suffix`.
 fn rules_for(l: &Linted, file_suffix: &str) -> Vec<String> {
-    l.findings
-        .iter()
-        .filter(|d| d["file"].as_str().unwrap().ends_with(file_suffix))
-        .map(|d| d["rule"].as_str().unwrap().to_string())
-        .collect()
+    l.findings.iter().filter(|d| text(d, "file").ends_with(file_suffix)).map(|d| text(d, "rule").to_string()).collect()
 }
 
+/// The good file was linted as usual: exactly its one finding.
+fn assert_good_linted(l: &Linted) {
+    assert_eq!(rules_for(l, "good.rs"), ["detached_spawn"], "good.rs: {:?}\n{}", l.findings, l.stderr);
+}
+
+/// The `parse_error` diagnostic for the file whose path ends with `file_suffix`.
 fn parse_error<'a>(l: &'a Linted, file_suffix: &str) -> &'a serde_json::Value {
-    l.findings
+    let e = l
+        .findings
         .iter()
-        .find(|d| d["rule"] == "parse_error" && d["file"].as_str().unwrap().ends_with(file_suffix))
-        .unwrap_or_else(|| panic!("no parse_error for {file_suffix}: {:?}", l.findings))
+        .find(|d| d["rule"] == "parse_error" && text(d, "file").ends_with(file_suffix))
+        .unwrap_or_else(|| panic!("no parse_error for {file_suffix}: {:?}\n{}", l.findings, l.stderr));
+    assert_eq!(e["code"], "leaklint::parse_error");
+    assert_eq!(e["level"], "error");
+    e
 }
 
 #[test]
 fn invalid_utf8_is_reported_at_the_first_bad_byte() {
     let dir = beside_good("bad.rs", b"fn ok() {}\nfn \xff\xfe() {}\n".as_slice());
-    let l = lint(&[dir.path()], &[]);
-    assert_eq!(rules_for(&l, "good.rs"), ["detached_spawn"]);
+    let l = lint(&[dir.path()]);
+    assert_good_linted(&l);
     let e = parse_error(&l, "bad.rs");
-    assert!(e["message"].as_str().unwrap().contains("UTF-8"));
-    assert_eq!((e["line_start"].as_u64(), e["column_start"].as_u64()), (Some(2), Some(4)));
+    assert!(text(e, "message").contains("UTF-8"), "{e}");
+    assert_eq!((num(e, "line_start"), num(e, "column_start")), (2, 4));
+    assert_eq!(num(e, "byte_start"), 14);
     assert_eq!(l.code, 1);
+}
+
+/// Where and why `syn` (the parser leaklint uses) rejects `src`: 1-based line and column.
+fn syn_error(src: &str) -> (usize, usize, String) {
+    let err = syn::parse_str::<syn::File>(src).expect_err("a syntax error");
+    let at = err.span().start();
+    (at.line, at.column + 1, err.to_string())
 }
 
 #[test]
 fn syntax_error_points_at_the_parser_location() {
-    let dir = beside_good("broken.rs", "fn ok() {}\n\nfn f( {\n");
-    let l = lint(&[dir.path()], &[]);
-    assert_eq!(rules_for(&l, "good.rs"), ["detached_spawn"]);
-    let e = parse_error(&l, "broken.rs");
-    assert_eq!(e["line_start"], 3);
-    assert_eq!(e["level"], "error");
+    let unbalanced = "fn ok() {}\n\nfn f( {\n";
+    let unexpected = "fn ok() {}\nfn g() {\n    let x = ;\n}\n";
+    let dir = beside_good("broken.rs", unbalanced);
+    write(dir.path(), "unexpected.rs", unexpected);
+    let l = lint(&[dir.path()]);
+    assert_good_linted(&l);
+    for (name, src) in [("broken.rs", unbalanced), ("unexpected.rs", unexpected)] {
+        let e = parse_error(&l, name);
+        let (line, column, message) = syn_error(src);
+        assert_eq!((num(e, "line_start"), num(e, "column_start")), (line, column), "{name}: {e}");
+        assert!(text(e, "message").contains(&message), "{name}: {e} lacks {message:?}");
+    }
     assert_eq!(l.code, 1);
+
+    // Human output names the file at that position.
+    let out = run(leaklint().arg(dir.path()).arg("--color=never"));
+    let (line, column, _) = syn_error(unbalanced);
+    assert!(out.stdout.contains("error[leaklint::parse_error]"), "{}", out.stdout);
+    assert!(out.stdout.contains(&format!("broken.rs:{line}:{column}")), "{}", out.stdout);
+}
+
+/// A file that was read but does not parse is a finding (level error), so the run exits 1,
+/// even when it is the only file: 2 is for usage errors and "nothing could be read".
+#[test]
+
+fn a_lone_syntax_error_is_a_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = write(dir.path(), "broken.rs", "fn f( {\n");
+    let l = lint(&[&broken]);
+    parse_error(&l, "broken.rs");
+    assert_eq!(l.code, 1, "{}", l.stderr);
 }
 
 #[test]
 fn a_twenty_megabyte_file_is_linted() {
+    // Many small valid functions; the string literal keeps the token count (and the test's
+    // time in debug builds) down while the file stays 20 MB.
+    let pad = "x".repeat(160);
     let mut big = String::with_capacity(21 << 20);
-    let mut n = 0;
+    let mut n = 0u32;
     while big.len() < 20 << 20 {
-        big.push_str(&format!("pub fn f{n}(x: u64) -> u64 {{ let y = x.wrapping_mul({n}); y ^ (y >> 7) }}\n"));
+        big.push_str(&format!("pub fn f{n}(x: u64) -> u64 {{ let _ = \"{pad}\"; x.wrapping_add({n}) }}\n"));
         n += 1;
     }
+    let leak_line = big.lines().count() + 2;
     big.push_str(LEAKY);
     let dir = beside_good("big.rs", &big);
-    let l = lint(&[dir.path()], &[]);
-    assert_eq!(rules_for(&l, "good.rs"), ["detached_spawn"]);
-    assert_eq!(rules_for(&l, "big.rs"), ["detached_spawn"], "the leak at the end of the big file");
+    let l = lint(&[dir.path()]);
+    assert_good_linted(&l);
+    let found: Vec<_> = l.findings.iter().filter(|d| text(d, "file").ends_with("big.rs")).collect();
+    assert_eq!(found.len(), 1, "the leak at the end of the big file: {found:?}");
+    assert_eq!(found[0]["rule"], "detached_spawn");
+    assert_eq!(num(found[0], "line_start"), leak_line);
+    assert_eq!(num(found[0], "byte_start"), big.rfind("tokio::spawn").unwrap());
+    assert_eq!(l.code, 1);
 }
 
 #[test]
@@ -91,11 +137,12 @@ fn ten_thousand_levels_of_nesting_do_not_overflow() {
     let dir = beside_good("parens.rs", parens);
     write(dir.path(), "blocks.rs", blocks);
     write(dir.path(), "mods.rs", mods);
-    let l = lint(&[dir.path()], &[]);
-    assert!(matches!(l.code, 0 | 1), "exit {}: {}", l.code, l.stderr);
-    assert!(!l.stderr.contains("overflow"), "{}", l.stderr);
-    assert_eq!(rules_for(&l, "good.rs"), ["detached_spawn"]);
-    // Either linted cleanly or reported as a parse error; never a crash.
+    let out = run(leaklint().arg(dir.path()).args(["--format", "json"]));
+    assert!(matches!(out.code, 0 | 1), "exit {}: {}", out.code, out.stderr);
+    assert!(!out.stderr.contains("overflow"), "{}", out.stderr);
+    let l = Linted { code: out.code, findings: json_lines(&out.stdout), stderr: out.stderr };
+    assert_good_linted(&l);
+    // Linted cleanly or reported as a parse error; never an internal error.
     for f in ["parens.rs", "blocks.rs", "mods.rs"] {
         assert!(rules_for(&l, f).iter().all(|r| r == "parse_error"), "{f}: {:?}", rules_for(&l, f));
     }
@@ -108,70 +155,95 @@ fn unreadable_file_is_reported_and_the_run_goes_on() {
     let secret = dir.path().join("secret.rs");
     std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o000)).unwrap();
     if std::fs::read(&secret).is_ok() {
-        eprintln!("skipped: running with privileges that read a mode-000 file");
+        eprintln!("skipped: this user (root?) can read a mode-000 file");
         return;
     }
-    let l = lint(&[dir.path()], &[]);
-    assert_eq!(rules_for(&l, "good.rs"), ["detached_spawn"]);
-    assert!(parse_error(&l, "secret.rs")["message"].as_str().unwrap().contains("could not read"));
+    let l = lint(&[dir.path()]);
+    assert_good_linted(&l);
+    let e = parse_error(&l, "secret.rs");
+    assert!(text(e, "message").contains("could not read"), "{e}");
+    assert_eq!(l.code, 1);
+}
+
+#[test]
+fn dangling_symlink_is_reported_and_the_run_goes_on() {
+    let dir = beside_good("sub/ok.rs", CLEAN);
+    std::os::unix::fs::symlink(dir.path().join("nowhere.rs"), dir.path().join("sub/dangling.rs")).unwrap();
+    let l = lint(&[dir.path()]);
+    assert_good_linted(&l);
+    let e = parse_error(&l, "dangling.rs");
+    assert!(text(e, "message").contains("dangling.rs"), "{e}");
     assert_eq!(l.code, 1);
 }
 
 #[test]
 fn symlink_loop_is_reported_not_followed_forever() {
-    let dir = beside_good("sub/ok.rs", CLEAN);
-    std::os::unix::fs::symlink(dir.path(), dir.path().join("sub/loop")).unwrap();
-    let l = lint(&[dir.path()], &[]);
-    assert_eq!(rules_for(&l, "good.rs"), ["detached_spawn"]);
-    let e = parse_error(&l, "loop");
-    assert!(e["message"].as_str().unwrap().contains("symlink loop"), "{e}");
+    let dir = beside_good("dir/ok.rs", CLEAN);
+    std::os::unix::fs::symlink(dir.path().join("dir"), dir.path().join("dir/loop")).unwrap();
+    let l = lint(&[dir.path()]);
+    assert_good_linted(&l);
+    assert!(rules_for(&l, "dir/ok.rs").is_empty(), "{:?}", l.findings);
+    let e = parse_error(&l, "dir/loop");
+    assert!(text(e, "message").contains("loop"), "{e}");
     assert_eq!(l.code, 1);
 }
 
 #[test]
 fn empty_file_is_linted_cleanly() {
-    let dir = tempfile::tempdir().unwrap();
-    let empty = write(dir.path(), "empty.rs", "");
-    let out = run({
-        let mut c = leaklint();
-        c.arg(&empty);
-        c
-    });
-    assert_eq!(out.code, 0);
-    assert!(out.stderr.contains("in 1 file"), "{}", out.stderr);
+    let dir = beside_good("empty.rs", "");
+    let out = run(leaklint().arg(dir.path()).arg("--color=never"));
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(!out.stdout.contains("empty.rs"), "{}", out.stdout);
+    assert!(out.stdout.contains("good.rs:2:5"), "{}", out.stdout);
+    assert!(out.stderr.contains("1 warning, 0 errors in 2 files"), "{}", out.stderr);
+
+    let alone = run(leaklint().arg(dir.path().join("empty.rs")));
+    assert_eq!(alone.code, 0, "{}", alone.stderr);
+    assert_eq!(alone.stdout, "");
+    assert!(alone.stderr.contains("0 warnings, 0 errors in 1 file"), "{}", alone.stderr);
 }
 
 #[test]
-fn non_rust_and_missing_arguments_are_named_and_skipped() {
+fn non_rust_argument_is_named_and_skipped() {
     let dir = beside_good("README.md", "# not rust");
-    let good = dir.path().join("good.rs");
-    let readme = dir.path().join("README.md");
-    let missing = dir.path().join("missing.rs");
-    let l = lint(&[&good, &readme, &missing], &[]);
-    assert_eq!(rules_for(&l, "good.rs"), ["detached_spawn"]);
-    assert!(l.stderr.contains("README.md") && l.stderr.contains("not a `.rs` file"), "{}", l.stderr);
-    assert!(parse_error(&l, "missing.rs")["message"].as_str().unwrap().contains("no such file"));
+    let l = lint(&[&dir.path().join("good.rs"), &dir.path().join("README.md")]);
+    assert_good_linted(&l);
+    assert!(l.stderr.contains("warning") && l.stderr.contains("README.md"), "{}", l.stderr);
+    assert_eq!(rules_for(&l, "README.md"), Vec::<String>::new());
     assert_eq!(l.code, 1);
 }
 
 #[test]
-fn nothing_readable_exits_two() {
+fn missing_path_is_named_and_the_others_linted() {
+    let dir = beside_good("other.rs", CLEAN);
+    let missing = dir.path().join("missing.rs");
+    let l = lint(&[&dir.path().join("good.rs"), &missing, &dir.path().join("other.rs")]);
+    assert_good_linted(&l);
+    let e = parse_error(&l, "missing.rs");
+    assert!(text(e, "message").contains("missing.rs"), "{e}");
+    assert_eq!(l.code, 1);
+
+    let missing_dir = dir.path().join("no_such_dir");
+    let l = lint(&[dir.path(), &missing_dir]);
+    assert_good_linted(&l);
+    parse_error(&l, "no_such_dir");
+    assert_eq!(l.code, 1);
+}
+
+#[test]
+fn only_a_missing_path_exits_two() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.rs");
+    let out = run(leaklint().arg(&missing));
+    assert_eq!(out.code, 2);
+    assert!(format!("{}{}", out.stdout, out.stderr).contains("missing.rs"), "{out:?}");
+}
+
+#[test]
+fn only_a_non_rust_file_exits_two() {
     let dir = tempfile::tempdir().unwrap();
     let readme = write(dir.path(), "README.md", "# not rust");
-    let missing = dir.path().join("missing.rs");
-    assert_eq!(lint(&[&missing], &[]).code, 2);
-    let only_readme = lint(&[&readme], &[]);
-    assert_eq!(only_readme.code, 2);
-    assert!(only_readme.stderr.contains("no Rust files"), "{}", only_readme.stderr);
-}
-
-#[test]
-fn dangling_symlink_is_reported_even_as_root() {
-    let dir = beside_good("sub/ok.rs", CLEAN);
-    std::os::unix::fs::symlink(dir.path().join("nowhere.rs"), dir.path().join("sub/dangling.rs")).unwrap();
-    let l = lint(&[dir.path()], &[]);
-    assert_eq!(rules_for(&l, "good.rs"), ["detached_spawn"]);
-    let e = parse_error(&l, "dangling.rs");
-    assert!(e["message"].as_str().unwrap().contains("dangling.rs"), "{e}");
-    assert_eq!(l.code, 1);
+    let out = run(leaklint().arg(&readme));
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("README.md"), "{}", out.stderr);
 }
