@@ -76,14 +76,26 @@ pub fn parse_error(span: Span, message: String) -> Diagnostic {
         .with_help("leaklint lints only files that parse as Rust; fix the file or exclude it".to_string())
 }
 
-/// Length of a byte-order mark and `#!` shebang line, which `syn` does not accept.
+/// Length of what `syn` does not accept before the items: a byte-order mark, a `#!`
+/// shebang line and cargo-script frontmatter (`---cargo` .. `---`). Offsets past it stay
+/// those of the file.
 fn skipped_prefix(text: &str) -> usize {
-    let bom = if text.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
-    let rest = &text[bom..];
-    if rest.starts_with("#!") && !rest.starts_with("#![") {
-        return bom + rest.find('\n').unwrap_or(rest.len());
+    let mut at = if text.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
+    if text[at..].starts_with("#!") && !text[at..].starts_with("#![") {
+        at += text[at..].find('\n').unwrap_or(text.len() - at);
     }
-    bom
+    let rest = &text[at..];
+    let body = rest.trim_start_matches(['\n', '\r', ' ', '\t']);
+    if body.starts_with("---") {
+        let open = rest.len() - body.len();
+        // The frontmatter ends at the next line that starts with `---`.
+        let close = body.match_indices("\n---").map(|(i, _)| i + 1).next();
+        if let Some(close) = close {
+            let end = body[close..].find('\n').map_or(body.len(), |n| close + n);
+            return at + open + end;
+        }
+    }
+    at
 }
 
 #[cfg(test)]
@@ -95,6 +107,9 @@ mod tests {
         assert_eq!(skipped_prefix("\u{feff}fn a() {}"), 3);
         assert_eq!(skipped_prefix("#!/usr/bin/env run\nfn a() {}"), 18);
         assert_eq!(skipped_prefix("#![allow(x)]\nfn a() {}"), 0);
+        let script = "#!/usr/bin/env -S cargo +nightly -Zscript\n---cargo\n[dependencies]\n---\nfn main() {}";
+        assert_eq!(&script[skipped_prefix(script)..], "\nfn main() {}");
+        assert_eq!(skipped_prefix("---\nfn a() {}"), 0, "unterminated frontmatter is left to the parser");
     }
 
     #[test]
