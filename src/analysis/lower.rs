@@ -383,8 +383,8 @@ impl Lowerer<'_> {
             syn::Pat::Paren(p) => self.pat(&p.pat, kind, ty, init),
             syn::Pat::Type(t) => self.pat(&t.pat, kind, Some(&t.ty), init),
             syn::Pat::Or(o) => {
-                // Every alternative binds the same names; keep the first alternative's.
-                let before = self.locals.len();
+                // Every alternative binds the same names; the first alternative's stay in
+                // scope.
                 let mut cases = Vec::new();
                 for (i, case) in o.cases.iter().enumerate() {
                     let mark = self.locals.len();
@@ -393,7 +393,6 @@ impl Lowerer<'_> {
                         self.locals.truncate(mark);
                     }
                 }
-                debug_assert!(self.locals.len() >= before);
                 Pat::Or(cases)
             }
             syn::Pat::Slice(s) => Pat::Tuple(s.elems.iter().map(|p| self.pat(p, kind, None, init)).collect()),

@@ -409,9 +409,9 @@ impl Tree {
         let mut stack = vec![id];
         while let Some(e) = stack.pop() {
             out.push(e);
-            let mut kids = self.children(e);
-            kids.reverse();
-            stack.extend(kids);
+            let before = stack.len();
+            self.for_each_child(e, |c| stack.push(c));
+            stack[before..].reverse();
         }
         out
     }
