@@ -3,7 +3,7 @@
 
 use crate::analysis::index::FnRef;
 use crate::analysis::loops;
-use crate::analysis::tree::{ExprId, ExprKind, Pat, Res, Stmt, Tree};
+use crate::analysis::tree::{BindingId, ExprId, ExprKind, Pat, Res, Stmt, Tree};
 use crate::analysis::uses::UseKind;
 use crate::analysis::Analysis;
 use crate::catalog::HandleKind;
@@ -205,7 +205,7 @@ fn statement_of(tree: &Tree, expr: ExprId) -> Option<StmtRole<'_>> {
     }
 }
 
-fn binding_discards(a: &Analysis, binding: crate::analysis::tree::BindingId) -> Option<Discard> {
+fn binding_discards(a: &Analysis, binding: BindingId) -> Option<Discard> {
     let name = a.tree.binding(binding).name.clone();
     let uses = a.uses_of(binding);
     if uses.is_empty() {
@@ -259,8 +259,26 @@ fn spawned_body(cx: &CrateContext, file: usize, arg: ExprId) -> Option<Body> {
             let f = cx.index.by_item_path(path)?;
             fn_body(cx, f, false)
         }
+        // `let task = async move { .. }; tokio::spawn(task)`: the body is the binding's.
+        ExprKind::Path(Res::Local(b)) => {
+            let binding = tree.binding(*b);
+            let init = binding.init?;
+            let simple =
+                matches!(tree.kind(init), ExprKind::Closure { .. } | ExprKind::Async { .. } | ExprKind::Call { .. });
+            (simple && is_plain_let(tree, *b)).then(|| spawned_body(cx, file, init)).flatten()
+        }
         _ => None,
     }
+}
+
+/// Whether `b` is bound by `let b = ..` itself, not destructured from its initialiser.
+fn is_plain_let(tree: &Tree, b: BindingId) -> bool {
+    let Some(init) = tree.binding(b).init else { return false };
+    let Some(parent) = tree.parent(init) else { return false };
+    let ExprKind::Block { stmts, .. } = tree.kind(parent) else { return false };
+    stmts.iter().any(|s| {
+        matches!(s, Stmt::Let { pat: Pat::Ident { binding, sub: None, .. }, init: Some(i), .. } if *binding == b && *i == init)
+    })
 }
 
 /// The body of a same-crate function, when calling it runs that body: an `async fn`
