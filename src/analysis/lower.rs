@@ -115,7 +115,11 @@ impl Lowerer<'_> {
         }
         match item {
             syn::Item::Fn(f) => {
-                self.scope.in_main |= f.sig.ident == "main";
+                // `fn main`, or an entry point under a runtime attribute (`#[tokio::main]`).
+                let entry_attr = f.attrs.iter().any(|a| {
+                    a.path().segments.len() > 1 && a.path().segments.last().is_some_and(|s| s.ident == "main")
+                });
+                self.scope.in_main |= f.sig.ident == "main" || entry_attr;
                 self.fn_def(&f.sig, &f.block, None);
             }
             syn::Item::Impl(imp) => {

@@ -194,13 +194,16 @@ fn crate_index_resolves_calls_by_path_and_unique_name() {
 fn test_and_main_scopes() {
     let a = analyze(
         "fn main() { let c = || go(); } #[cfg(test)] mod tests { fn t() { go(); } }
-         #[tokio::test] async fn it() { go(); } #[cfg(all(test, unix))] fn u() { go(); } fn lib() { go(); }",
+         #[tokio::test] async fn it() { go(); } #[cfg(all(test, unix))] fn u() { go(); } fn lib() { go(); }
+         #[actix_web::main] async fn serve() { go(); } #[main_attr] fn not_entry() {}",
     );
     let scopes: Vec<(String, ItemScope)> = a.tree.fns.iter().map(|f| (f.name.clone(), f.scope)).collect();
     let get = |n: &str| scopes.iter().find(|(m, _)| m == n).unwrap().1;
     assert!(get("main").in_main && !get("main").in_test);
     assert!(get("t").in_test && get("it").in_test && get("u").in_test);
     assert_eq!(get("lib"), ItemScope::default());
+    assert!(get("serve").in_main);
+    assert_eq!(get("not_entry"), ItemScope::default());
 }
 
 #[test]
