@@ -262,20 +262,16 @@ impl Catalog {
 
     /// The spawn method entry for `.method(..)` on a receiver made by `root`.
     pub fn spawn_method(&self, root: &str, method: &str) -> Option<HandleKind> {
-        self.spawn
-            .methods
-            .iter()
-            .find(|m| m.methods.iter().any(|n| n == method) && m.roots.iter().any(|r| r == root))
-            .map(|m| m.handle)
+        self.find_spawn_method(method, |m| m.roots.iter().any(|r| r == root))
     }
 
     /// The spawn method entry for `.method(..)` on a receiver declared with type `ty`.
     pub fn spawn_method_by_type(&self, ty: &str, method: &str) -> Option<HandleKind> {
-        self.spawn
-            .methods
-            .iter()
-            .find(|m| m.methods.iter().any(|n| n == method) && m.types.iter().any(|t| t == ty))
-            .map(|m| m.handle)
+        self.find_spawn_method(method, |m| m.types.iter().any(|t| t == ty))
+    }
+
+    fn find_spawn_method(&self, method: &str, receiver: impl Fn(&SpawnMethod) -> bool) -> Option<HandleKind> {
+        self.spawn.methods.iter().find(|m| m.methods.iter().any(|n| n == method) && receiver(m)).map(|m| m.handle)
     }
 
     pub fn is_signal_method(&self, method: &str) -> bool {

@@ -122,19 +122,36 @@ impl Analysis {
         self.tree.descendants(id).into_iter().any(|e| match self.tree.kind(e) {
             ExprKind::MethodCall { method, .. } => c.is_signal_method(method),
             ExprKind::Call { .. } => self.tree.callee_path(e).is_some_and(|p| c.is_signal_function(p)),
-            ExprKind::Path(Res::Local(b)) => {
-                let binding = self.tree.binding(*b);
-                let typed = binding.ty.as_ref().is_some_and(|t| t.mentions(|p| c.is_signal_type(p)));
+            ExprKind::Path(Res::Local(_)) | ExprKind::Field { .. } => {
+                let typed = self.declared_types(e).iter().any(|t| t.mentions(|p| c.is_signal_type(p)));
                 typed || self.origin(e).is_some_and(|p| c.is_signal_channel(p))
             }
-            ExprKind::Field { member, .. } => self.field_type_mentions(member, |p| c.is_signal_type(p)),
             _ => false,
         })
     }
 
-    /// Whether a struct field of this name in the file is declared with a type that
-    /// mentions a path matching `pred` (`self.shutdown` for `shutdown: watch::Receiver<()>`).
-    pub fn field_type_mentions(&self, member: &str, pred: impl Fn(&str) -> bool) -> bool {
-        self.tree.field_types.get(member).is_some_and(|tys| tys.iter().any(|t| t.mentions(&pred)))
+    /// Whether the loop has a shutdown path through a `select!` (anywhere in its body) with
+    /// an arm on a shutdown signal (DESIGN §3 "Loops that end", §3.1).
+    pub fn has_shutdown_arm(&self, looop: ExprId) -> bool {
+        self.tree.descendants(looop).into_iter().any(|e| match self.tree.kind(e) {
+            ExprKind::Select { arms, .. } => {
+                arms.iter().any(|arm| arm.operands.iter().any(|&o| self.is_shutdown_signal(o)))
+            }
+            _ => false,
+        })
+    }
+
+    /// Whether the loop is driven by a repeating timer: it creates one, or reads a value
+    /// made by one or declared as an `Interval` (`leaked_timer` territory).
+    pub fn is_timer_driven(&self, looop: ExprId) -> bool {
+        let repeating = |path: &str| self.catalog.timer(path).is_some_and(|t| t.repeats);
+        self.tree.descendants(looop).into_iter().any(|e| match self.tree.kind(e) {
+            ExprKind::Call { .. } => self.tree.callee_path(e).is_some_and(repeating),
+            ExprKind::Path(Res::Local(_)) => {
+                let typed = self.declared_types(e).iter().any(|t| t.mentions(|p| p.ends_with("::Interval")));
+                typed || self.origin(e).is_some_and(repeating)
+            }
+            _ => false,
+        })
     }
 }

@@ -18,10 +18,15 @@ fn analyze(src: &str) -> Analysis {
 /// The loops of the file in source order, with whether each can end.
 fn loops_can_end(src: &str) -> Vec<bool> {
     let a = analyze(src);
+    loops_of(&a).into_iter().map(|l| loops::can_end(&a, l, &loops::exits(&a.tree, l))).collect()
+}
+
+/// The loops of a file in source order.
+fn loops_of(a: &Analysis) -> Vec<ExprId> {
     let mut loops: Vec<ExprId> =
         (0..a.tree.exprs.len() as u32).map(ExprId).filter(|&e| matches!(a.tree.kind(e), ExprKind::Loop(_))).collect();
     loops.sort_by_key(|&e| a.tree.span(e).lo);
-    loops.into_iter().map(|l| loops::can_end(&a, l, &loops::exits(&a.tree, l))).collect()
+    loops
 }
 
 #[test]
@@ -50,7 +55,7 @@ fn inner_breaks_closures_and_labels() {
 #[test]
 fn try_only_exits_are_recorded_separately() {
     let a = analyze("async fn f() -> io::Result<()> { loop { let s = l.accept().await?; } }");
-    let l = (0..a.tree.exprs.len() as u32).map(ExprId).find(|&e| matches!(a.tree.kind(e), ExprKind::Loop(_))).unwrap();
+    let l = first_loop(&a);
     let exits = loops::exits(&a.tree, l);
     assert!(exits.exits.is_empty());
     assert_eq!(exits.try_exits.len(), 1);
@@ -232,4 +237,32 @@ fn item_macros_that_wrap_items_are_expanded_once_for_names_and_bodies() {
     assert_eq!(names, ["crate::start", "crate::inner::deep"]);
     let call = (0..a.tree.exprs.len() as u32).map(ExprId).find(|&e| matches!(a.tree.kind(e), ExprKind::Call { .. }));
     assert_eq!(call.and_then(|c| a.tree.callee_path(c)), Some("tokio::spawn"));
+}
+
+fn first_loop(a: &Analysis) -> ExprId {
+    loops_of(a)[0]
+}
+
+#[test]
+fn shutdown_arms_and_timer_drive_are_loop_facts() {
+    let guarded =
+        analyze("async fn f(t: T) { loop { tokio::select! { _ = t.cancelled() => {}, m = rx.recv() => {} } } }");
+    let plain = analyze("async fn f() { loop { tokio::select! { a = x.recv() => {}, m = rx.recv() => {} } } }");
+    assert!(guarded.has_shutdown_arm(first_loop(&guarded)));
+    assert!(!plain.has_shutdown_arm(first_loop(&plain)));
+
+    let made = analyze("async fn f() { let mut i = tokio::time::interval(d); loop { i.tick().await; } }");
+    let typed = analyze("async fn f(mut i: tokio::time::Interval) { loop { i.tick().await; } }");
+    let sleeping = analyze("async fn f() { loop { tokio::time::sleep(d).await; } }");
+    assert!(made.is_timer_driven(first_loop(&made)));
+    assert!(typed.is_timer_driven(first_loop(&typed)));
+    assert!(!sleeping.is_timer_driven(first_loop(&sleeping)));
+}
+
+#[test]
+fn plain_lets_are_told_from_destructuring() {
+    let a = analyze("fn f() { let fut = async {}; let (tx, rx) = channel(); for x in y {} }");
+    assert!(a.tree.is_plain_let(binding(&a, "fut", 0)));
+    assert!(!a.tree.is_plain_let(binding(&a, "tx", 0)));
+    assert!(!a.tree.is_plain_let(binding(&a, "x", 0)));
 }

@@ -327,6 +327,15 @@ impl Tree {
         &self.bindings[id.0 as usize]
     }
 
+    /// Whether `b` is bound by `let b = ..` itself, not destructured from its initialiser.
+    pub fn is_plain_let(&self, b: BindingId) -> bool {
+        let Some(init) = self.binding(b).init else { return false };
+        let Some(ExprKind::Block { stmts, .. }) = self.parent(init).map(|p| self.kind(p)) else { return false };
+        stmts.iter().any(|s| {
+            matches!(s, Stmt::Let { pat: Pat::Ident { binding, sub: None, .. }, init: Some(i), .. } if *binding == b && *i == init)
+        })
+    }
+
     /// Ancestors of `id`, nearest first, not including `id`.
     pub fn ancestors(&self, id: ExprId) -> impl Iterator<Item = ExprId> + '_ {
         std::iter::successors(self.parent(id), move |&p| self.parent(p))

@@ -265,20 +265,10 @@ fn spawned_body(cx: &CrateContext, file: usize, arg: ExprId) -> Option<Body> {
             let init = binding.init?;
             let simple =
                 matches!(tree.kind(init), ExprKind::Closure { .. } | ExprKind::Async { .. } | ExprKind::Call { .. });
-            (simple && is_plain_let(tree, *b)).then(|| spawned_body(cx, file, init)).flatten()
+            (simple && tree.is_plain_let(*b)).then(|| spawned_body(cx, file, init)).flatten()
         }
         _ => None,
     }
-}
-
-/// Whether `b` is bound by `let b = ..` itself, not destructured from its initialiser.
-fn is_plain_let(tree: &Tree, b: BindingId) -> bool {
-    let Some(init) = tree.binding(b).init else { return false };
-    let Some(parent) = tree.parent(init) else { return false };
-    let ExprKind::Block { stmts, .. } = tree.kind(parent) else { return false };
-    stmts.iter().any(|s| {
-        matches!(s, Stmt::Let { pat: Pat::Ident { binding, sub: None, .. }, init: Some(i), .. } if *binding == b && *i == init)
-    })
 }
 
 /// The body of a same-crate function, when calling it runs that body: an `async fn`
@@ -316,7 +306,7 @@ fn endless_loop(cx: &CrateContext, body: Body, depth: usize) -> Option<Endless> 
                 if loops::can_end(a, e, &exits) {
                     continue;
                 }
-                if has_shutdown_arm(a, e) || is_timer_driven(a, e) {
+                if a.has_shutdown_arm(e) || a.is_timer_driven(e) {
                     return None;
                 }
                 return Some(Endless {
@@ -358,28 +348,6 @@ fn callee_loop(cx: &CrateContext, body: Body, call: ExprId, depth: usize) -> Opt
     let awaited = a.tree.parent(call).is_some_and(|p| matches!(a.tree.kind(p), ExprKind::Await(_)));
     let callee = fn_body(cx, cx.index.callee(a, call)?, awaited)?;
     (callee != body).then(|| endless_loop(cx, callee, depth + 1)).flatten()
-}
-
-/// A `select!` in the loop (not inside a closure or inner body) with an arm on a
-/// shutdown signal.
-fn has_shutdown_arm(a: &Analysis, looop: ExprId) -> bool {
-    a.tree.descendants(looop).into_iter().any(|e| match a.tree.kind(e) {
-        ExprKind::Select { arms, .. } => arms.iter().any(|arm| arm.operands.iter().any(|&o| a.is_shutdown_signal(o))),
-        _ => false,
-    })
-}
-
-/// Whether the loop is driven by a repeating timer; `leaked_timer` reports those.
-fn is_timer_driven(a: &Analysis, looop: ExprId) -> bool {
-    let repeating = |path: &str| a.catalog.timer(path).is_some_and(|t| t.repeats);
-    a.tree.descendants(looop).into_iter().any(|e| match a.tree.kind(e) {
-        ExprKind::Call { .. } => a.tree.callee_path(e).is_some_and(repeating),
-        ExprKind::Path(Res::Local(b)) => {
-            let typed = a.tree.binding(*b).ty.as_ref().is_some_and(|t| t.mentions(|p| p.ends_with("::Interval")));
-            typed || a.origin(e).is_some_and(repeating)
-        }
-        _ => false,
-    })
 }
 
 fn diagnostic(
