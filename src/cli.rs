@@ -160,8 +160,13 @@ fn check(args: CheckArgs) -> i32 {
     for skipped in &discovery.skipped {
         eprintln!("warning: skipping `{skipped}`: not a `.rs` file");
     }
-    let options = Options { include_tests: args.include_tests, parse_only: args.parse_only };
+    let options = Options {
+        include_tests: args.include_tests,
+        parse_only: args.parse_only,
+        display_root: discovery.workspace_root.clone(),
+    };
     let mut run = lint::run(&discovery.inputs, &options);
+    let unreached = discovery.candidates.iter().filter(|c| !run.files_reached.contains(*c)).count();
     for err in &discovery.errors {
         let id = run.db.add(SourceFile::new(err.path.clone(), PathBuf::from(&err.path), "".into()));
         run.diagnostics.push(crate::parse::parse_error(
@@ -171,7 +176,7 @@ fn check(args: CheckArgs) -> i32 {
         run.files_failed += 1;
         run.files_unreadable += 1;
     }
-    run.diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    run.sort_diagnostics();
 
     let findings = run.diagnostics.iter().filter(|d| d.level >= Level::Warn).count();
     let color = match args.color {
@@ -188,7 +193,7 @@ fn check(args: CheckArgs) -> i32 {
         return EXIT_ERROR;
     }
     if format == Format::Human {
-        eprintln!("{}", summary(&run, started));
+        eprintln!("{}", summary(&run, unreached, started));
     }
     if args.stats {
         eprintln!("{}", stats(&run, started));
@@ -235,12 +240,18 @@ fn stats(run: &lint::Run, started: Instant) -> String {
     )
 }
 
-fn summary(run: &lint::Run, started: Instant) -> String {
+/// The closing line of human output; `unreached`: `.rs` files of the workspace that no
+/// target's module tree reaches (not linted, as cargo does not compile them).
+fn summary(run: &lint::Run, unreached: usize, started: Instant) -> String {
     let count = |level| run.diagnostics.iter().filter(|d| d.level == level).count();
     let (warnings, errors) = (count(Level::Warn), count(Level::Deny));
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let skipped = match unreached {
+        0 => String::new(),
+        n => format!("; skipped {} that no target reaches", plural(n, "file")),
+    };
     format!(
-        "leaklint: {}, {} in {} ({:.2}s)",
+        "leaklint: {}, {} in {}{skipped} ({:.2}s)",
         plural(warnings, "warning"),
         plural(errors, "error"),
         plural(run.files_linted + run.files_failed, "file"),

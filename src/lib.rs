@@ -8,6 +8,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod analysis;
+pub mod attrs;
 pub mod catalog;
 pub mod cli;
 pub mod diagnostic;

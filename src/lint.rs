@@ -1,10 +1,10 @@
 //! The pipeline: read → parse and analyse (parallel) → rules per crate → sorted
 //! findings. The CLI, the tests and the benchmarks all call [`run`].
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -13,10 +13,11 @@ use crate::analysis::index::CrateIndex;
 use crate::analysis::Analysis;
 use crate::catalog::Catalog;
 use crate::diagnostic::{Diagnostic, Label, Level};
-use crate::discover::{self, Input};
+use crate::discover::modules::ChildModule;
+use crate::discover::{self, canonical, display_path, Input};
 use crate::parse::{self, FileInfo, FileText};
 use crate::rules::{self, CrateContext};
-use crate::source::{FileId, SourceDb, SourceFile, Span};
+use crate::source::{FileId, Package, SourceDb, SourceFile, Span};
 
 #[derive(Debug, Clone, Default)]
 pub struct Options {
@@ -24,6 +25,9 @@ pub struct Options {
     pub include_tests: bool,
     /// Only parse the files with `syn` (a baseline for benchmarks): no analysis, no rules.
     pub parse_only: bool,
+    /// Files reached through `mod` declarations are shown relative to this directory (the
+    /// workspace root), like the files they were reached from.
+    pub display_root: Option<PathBuf>,
 }
 
 /// The outcome of one run.
@@ -38,6 +42,8 @@ pub struct Run {
     pub files_failed: usize,
     /// Of those, files that could not be read at all.
     pub files_unreadable: usize,
+    /// Every file read, by canonical path (crate roots and the modules they declare).
+    pub files_reached: HashSet<PathBuf>,
     pub stats: Stats,
 }
 
@@ -68,24 +74,28 @@ fn pool() -> &'static rayon::ThreadPool {
     })
 }
 
-/// Lints files on disk. Files are grouped into crates by their Cargo package; files
-/// outside any package form one crate.
+/// Lints files on disk. Inputs with a module origin (crate roots in workspace mode) have
+/// their `mod` declarations followed, wave by wave, so a crate's whole module tree is
+/// linted. Files are grouped into crates by their Cargo package; files outside any
+/// package form one crate.
 pub fn run(inputs: &[Input], options: &Options) -> Run {
-    let started = Instant::now();
-    let texts: Vec<FileText> = pool().install(|| inputs.par_iter().map(|i| parse::read(&i.path)).collect());
-    let read = started.elapsed();
-    let mut sources = Vec::with_capacity(inputs.len());
-    for (input, text) in inputs.iter().zip(texts) {
-        sources.push(Source {
-            name: input.display.clone(),
-            path: input.path.clone(),
-            package: input.package.clone(),
-            text,
-        });
+    let mut run = Run::default();
+    let mut crates = Crates::new();
+    let mut wave: Vec<Input> =
+        inputs.iter().filter(|i| run.files_reached.insert(canonical(&i.path))).cloned().collect();
+    while !wave.is_empty() {
+        let started = Instant::now();
+        let texts: Vec<FileText> = pool().install(|| wave.par_iter().map(|i| parse::read(&i.path)).collect());
+        run.stats.read += started.elapsed();
+        let sources = wave.drain(..).zip(texts).map(|(input, text)| Source { input, text }).collect();
+        for (child, package) in load(&mut run, &mut crates, sources, options) {
+            if run.files_reached.insert(canonical(&child.path)) {
+                let display = display_path(&child.path, options.display_root.as_deref());
+                wave.push(Input { path: child.path, display, package, module: Some(child.origin) });
+            }
+        }
     }
-    let mut run = run_sources(sources, options);
-    run.stats.read = read;
-    run
+    finish(run, crates, options)
 }
 
 /// Lints in-memory sources as one crate (fixtures, tests, benchmarks).
@@ -93,30 +103,36 @@ pub fn run_texts(files: Vec<(String, String)>, options: &Options) -> Run {
     let sources = files
         .into_iter()
         .map(|(name, text)| Source {
-            path: PathBuf::from(&name),
-            name,
-            package: None,
+            input: Input { path: PathBuf::from(&name), display: name, package: None, module: None },
             text: FileText::Text(text.into()),
         })
         .collect();
-    run_sources(sources, options)
+    let mut run = Run::default();
+    let mut crates = Crates::new();
+    load(&mut run, &mut crates, sources, options);
+    finish(run, crates, options)
 }
 
 struct Source {
-    name: String,
-    path: PathBuf,
-    package: Option<std::sync::Arc<crate::source::Package>>,
+    input: Input,
     text: FileText,
 }
 
-fn run_sources(sources: Vec<Source>, options: &Options) -> Run {
-    let mut run = Run::default();
-    // Crates in a stable order: by package manifest, files outside packages last.
-    let mut crates: BTreeMap<Option<PathBuf>, Vec<(FileId, FileInfo)>> = BTreeMap::new();
+/// The analysed files of each crate, keyed by package manifest (files outside packages
+/// last), in the order they were read.
+type Crates = BTreeMap<Option<PathBuf>, Vec<(FileId, Analysis)>>;
+
+/// A module a file declares, with the package it belongs to.
+type Declared = (ChildModule, Option<Arc<Package>>);
+
+/// Registers `sources` in the database, parses and analyses them in parallel, and
+/// returns the modules they declare.
+fn load(run: &mut Run, crates: &mut Crates, sources: Vec<Source>, options: &Options) -> Vec<Declared> {
+    let started = Instant::now();
+    let mut todo = Vec::with_capacity(sources.len());
     for s in sources {
-        let (module_path, test_file) = discover::file_role(&s.path, s.package.as_deref());
-        let key = s.package.as_ref().map(|p| p.manifest_path.clone());
-        let (text, problem) = match s.text {
+        let Source { input, text } = s;
+        let (text, problem) = match text {
             FileText::Text(t) => (t, None),
             FileText::InvalidUtf8(t, at) => (t, Some((at, "file is not valid UTF-8".to_string()))),
             FileText::Unreadable(e) => {
@@ -125,50 +141,39 @@ fn run_sources(sources: Vec<Source>, options: &Options) -> Run {
             }
         };
         run.stats.bytes += text.len();
-        let id = run.db.add(SourceFile::new(s.name, s.path, text).with_package(s.package));
+        let info = file_info(&input);
+        let id = run
+            .db
+            .add(SourceFile::new(input.display.clone(), input.path.clone(), text).with_package(input.package.clone()));
         match problem {
             Some((at, message)) => {
-                let span = Span::new(id, at..at);
-                run.diagnostics.push(parse::parse_error(span, message));
+                run.diagnostics.push(parse::parse_error(Span::new(id, at..at), message));
                 run.files_failed += 1;
             }
-            None => crates.entry(key).or_default().push((id, FileInfo { module_path, test_file })),
+            None => todo.push((id, info, input)),
         }
     }
-    for files in crates.values() {
-        lint_crate(&mut run, files, options);
-    }
-    run.diagnostics.retain(|d| d.level != Level::Allow);
-    run.diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    run
-}
-
-fn lint_crate(run: &mut Run, files: &[(FileId, FileInfo)], options: &Options) {
     let catalog = Catalog::builtin();
     let db = &run.db;
-    if options.parse_only {
-        let ok = pool().install(|| files.par_iter().filter(|(id, _)| parse::parses(&db.get(*id).text)).count());
-        run.files_linted += ok;
-        run.files_failed += files.len() - ok;
-        return;
-    }
-    let started = Instant::now();
-    let parsed: Vec<Result<Analysis, Diagnostic>> = pool().install(|| {
-        files
-            .par_iter()
-            .map(|(id, info)| {
+    let parsed: Vec<Result<Parsed, Diagnostic>> = pool().install(|| {
+        todo.par_iter()
+            .map(|(id, info, input)| {
                 let text = &db.get(*id).text;
-                guarded(*id, || parse::parse(*id, text, info, catalog)).and_then(|r| r)
+                let module = input.module.as_ref().map(|origin| (input.path.as_path(), origin));
+                guarded(*id, || parse_one(*id, text, info, module, catalog, options.parse_only)).and_then(|r| r)
             })
             .collect()
     });
-    let mut analyses = Vec::new();
-    let mut ids = Vec::new();
-    for ((id, _), result) in files.iter().zip(parsed) {
+    let mut declared = Vec::new();
+    for ((id, _, input), result) in todo.into_iter().zip(parsed) {
         match result {
-            Ok(a) => {
-                analyses.push(a);
-                ids.push(*id);
+            Ok((analysis, children)) => {
+                run.files_linted += 1;
+                let key = input.package.as_ref().map(|p| p.manifest_path.clone());
+                if let Some(a) = analysis {
+                    crates.entry(key).or_default().push((id, a));
+                }
+                declared.extend(children.into_iter().map(|c| (c, input.package.clone())));
             }
             Err(d) => {
                 run.diagnostics.push(d);
@@ -176,10 +181,69 @@ fn lint_crate(run: &mut Run, files: &[(FileId, FileInfo)], options: &Options) {
             }
         }
     }
-    run.files_linted += analyses.len();
     run.stats.analyse += started.elapsed();
-    let started = Instant::now();
-    let refs: Vec<&Analysis> = analyses.iter().collect();
+    declared
+}
+
+/// A file's analysis (none in parse-only runs) and the modules it declares.
+type Parsed = (Option<Analysis>, Vec<ChildModule>);
+
+fn parse_one(
+    id: FileId,
+    text: &str,
+    info: &FileInfo,
+    module: Option<parse::ModuleFile>,
+    catalog: &'static Catalog,
+    parse_only: bool,
+) -> Result<Parsed, Diagnostic> {
+    if parse_only {
+        return parse::parses(text, module)
+            .map(|children| (None, children))
+            .ok_or_else(|| parse::parse_error(Span::new(id, 0..0), "could not parse this file".to_string()));
+    }
+    parse::parse_module(id, text, info, module, catalog).map(|(a, children)| (Some(a), children))
+}
+
+/// Where a file sits in its crate: from the module tree when it was reached through it,
+/// else guessed from its path.
+fn file_info(input: &Input) -> FileInfo {
+    match &input.module {
+        Some(origin) => FileInfo { module_path: origin.module_path.clone(), test_file: origin.test },
+        None => {
+            let (module_path, test_file) = discover::file_role(&input.path, input.package.as_deref());
+            FileInfo { module_path, test_file }
+        }
+    }
+}
+
+/// Runs the rules over every crate and sorts what was found.
+fn finish(mut run: Run, crates: Crates, options: &Options) -> Run {
+    if !options.parse_only {
+        let started = Instant::now();
+        for files in crates.values() {
+            lint_crate(&mut run, files, options);
+        }
+        run.stats.rules += started.elapsed();
+    }
+    run.diagnostics.retain(|d| d.level != Level::Allow);
+    run.sort_diagnostics();
+    run
+}
+
+impl Run {
+    /// Orders findings by file path, then position and rule, however the files were
+    /// numbered when read.
+    pub fn sort_diagnostics(&mut self) {
+        let db = &self.db;
+        self.diagnostics.sort_by(|a, b| {
+            let key = |d: &Diagnostic| (std::path::Path::new(&db.get(d.primary.span.file).name), d.sort_key());
+            key(a).cmp(&key(b))
+        });
+    }
+}
+
+fn lint_crate(run: &mut Run, files: &[(FileId, Analysis)], options: &Options) {
+    let refs: Vec<&Analysis> = files.iter().map(|(_, a)| a).collect();
     let index = CrateIndex::build(refs.iter().copied());
     let cx = CrateContext { files: &refs, index: &index, include_tests: options.include_tests };
     let found: Vec<Vec<Diagnostic>> = pool().install(|| {
@@ -188,7 +252,7 @@ fn lint_crate(run: &mut Run, files: &[(FileId, FileInfo)], options: &Options) {
             .map(|file| {
                 let mut out = Vec::new();
                 for rule in rules::all() {
-                    let result = guarded(ids[file], || {
+                    let result = guarded(files[file].0, || {
                         let mut found = Vec::new();
                         (rule.check)(&cx, file, &mut found);
                         found
@@ -203,7 +267,6 @@ fn lint_crate(run: &mut Run, files: &[(FileId, FileInfo)], options: &Options) {
             .collect()
     });
     run.diagnostics.extend(found.into_iter().flatten());
-    run.stats.rules += started.elapsed();
 }
 
 /// Runs `f`, turning a panic into an `internal_error` diagnostic for `file`.

@@ -10,6 +10,7 @@ use crate::analysis::lower::{lower_file, FileContext};
 use crate::analysis::Analysis;
 use crate::catalog::Catalog;
 use crate::diagnostic::{Diagnostic, Label, Level, PARSE_ERROR};
+use crate::discover::modules::{self, ChildModule, ModuleOrigin};
 use crate::source::{FileId, Span};
 
 /// The text of a file, or why there is none.
@@ -42,14 +43,31 @@ pub struct FileInfo {
 /// Parses and lowers `text`. A syntax error becomes a `parse_error` diagnostic at the
 /// parser's location.
 pub fn parse(file: FileId, text: &str, info: &FileInfo, catalog: &'static Catalog) -> Result<Analysis, Diagnostic> {
+    parse_module(file, text, info, None, catalog).map(|(analysis, _)| analysis)
+}
+
+/// A file on disk and its place in its crate's module tree, whose `mod` declarations
+/// are to be followed.
+pub type ModuleFile<'a> = (&'a Path, &'a ModuleOrigin);
+
+/// [`parse`], also returning the out-of-line modules the file declares when `module`
+/// is given.
+pub fn parse_module(
+    file: FileId,
+    text: &str,
+    info: &FileInfo,
+    module: Option<ModuleFile>,
+    catalog: &'static Catalog,
+) -> Result<(Analysis, Vec<ChildModule>), Diagnostic> {
     let base = skipped_prefix(text);
     let result = syn::parse_str::<syn::File>(&text[base..]);
     let outcome = match result {
         Ok(mut ast) => {
             crate::analysis::lower::expand_item_macros(&mut ast.items, 0);
+            let children = module.map(|(path, origin)| modules::children(&ast, path, origin)).unwrap_or_default();
             let cx =
                 FileContext { file, base, module_path: info.module_path.clone(), test_file: info.test_file, catalog };
-            Ok(lower_file(&ast, &cx))
+            Ok((lower_file(&ast, &cx), children))
         }
         Err(e) => {
             let r = e.span().byte_range();
@@ -59,15 +77,17 @@ pub fn parse(file: FileId, text: &str, info: &FileInfo, catalog: &'static Catalo
     };
     // Frees this thread's span table, which otherwise keeps every parsed file's text.
     proc_macro2::extra::invalidate_current_thread_spans();
-    outcome.map(|tree| Analysis::new(tree, catalog))
+    outcome.map(|(tree, children)| (Analysis::new(tree, catalog), children))
 }
 
-/// Whether `text` parses with `syn`, and nothing more: the baseline leaklint's own work
-/// is measured against.
-pub fn parses(text: &str) -> bool {
-    let ok = syn::parse_str::<syn::File>(&text[skipped_prefix(text)..]).is_ok();
+/// Whether `text` parses with `syn`, and nothing more (the baseline leaklint's own work
+/// is measured against), with the modules it declares when `module` is given.
+pub fn parses(text: &str, module: Option<ModuleFile>) -> Option<Vec<ChildModule>> {
+    let parsed = syn::parse_str::<syn::File>(&text[skipped_prefix(text)..]).ok();
+    let children =
+        parsed.map(|ast| module.map(|(path, origin)| modules::children(&ast, path, origin)).unwrap_or_default());
     proc_macro2::extra::invalidate_current_thread_spans();
-    ok
+    children
 }
 
 /// The `leaklint::parse_error` diagnostic.

@@ -49,6 +49,11 @@ pub struct Package {
     pub manifest_path: PathBuf,
     /// The directory holding `Cargo.toml`.
     pub root: PathBuf,
+    /// The name other crates use for its library (`my_lib` for package `my-lib`).
+    pub lib_name: String,
+    /// Its targets' root files, and whether each is a test target (tests, benches);
+    /// known in workspace mode only.
+    pub targets: Vec<(PathBuf, bool)>,
 }
 
 impl Package {

@@ -156,7 +156,8 @@ fn message_format_json_is_read_by_cargo_metadata() {
 
 /// A virtual workspace with a leaky member `a` and a clean member `b`, and leaky files
 /// where nothing may be linted by default: `target/`, hidden and gitignored directories
-/// (at the root and inside a member) and `a/tests/` (test code).
+/// (at the root and inside a member), `a/tests/` (test code), and files no target's
+/// module tree reaches (a stray file with a syntax error, a `#[cfg(test)]` module).
 fn scratch_workspace() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
@@ -165,7 +166,9 @@ fn scratch_workspace() -> tempfile::TempDir {
         let manifest = format!("[package]\nname = \"{member}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n");
         write(root, &format!("{member}/Cargo.toml"), manifest);
     }
-    write(root, "a/src/lib.rs", LEAKY);
+    write(root, "a/src/lib.rs", format!("#[cfg(test)]\nmod it;\n{LEAKY}"));
+    write(root, "a/src/it.rs", LEAKY);
+    write(root, "a/src/orphan.rs", "fn broken( {\n");
     write(root, "b/src/lib.rs", CLEAN);
     write(root, "a/tests/it.rs", LEAKY);
     write(root, "target/debug/build/gen.rs", LEAKY);
@@ -191,12 +194,14 @@ fn cargo_leaklint_lints_the_workspace_members() {
 
         let human = run(cargo_leaklint().current_dir(&cwd).arg("--color=never"));
         assert_eq!(human.code, 1, "{}", human.stderr);
-        assert!(human.stdout.contains("--> a/src/lib.rs:2:5"), "from {}: {}", cwd.display(), human.stdout);
+        assert!(human.stdout.contains("--> a/src/lib.rs:4:5"), "from {}: {}", cwd.display(), human.stdout);
         assert_eq!(human.stdout.matches("warning[leaklint::").count(), 1, "{}", human.stdout);
+        assert!(human.stderr.contains("skipped 1 file that no target reaches"), "{}", human.stderr);
 
         let tests = run(cargo_leaklint().current_dir(&cwd).args(["--format", "json", "--include-tests"]));
         assert_eq!(tests.code, 1);
-        assert_eq!(files_reported(&tests.stdout), ["a/src/lib.rs", "a/tests/it.rs"], "from {}", cwd.display());
+        let want = ["a/src/it.rs", "a/src/lib.rs", "a/tests/it.rs"];
+        assert_eq!(files_reported(&tests.stdout), want, "from {}", cwd.display());
     }
 }
 
@@ -231,7 +236,7 @@ fn manifest_path_lints_that_workspace_from_anywhere() {
     let out =
         run(cargo_leaklint().current_dir(elsewhere.path()).arg(format!("--manifest-path={}", manifest.display())));
     assert_eq!(out.code, 1, "{}", out.stderr);
-    assert!(out.stdout.contains("a/src/lib.rs:2:5"), "{}", out.stdout);
+    assert!(out.stdout.contains("a/src/lib.rs:4:5"), "{}", out.stdout);
 }
 
 /// The real `cargo leaklint`: cargo finds `cargo-leaklint` on `PATH` and passes it

@@ -33,6 +33,8 @@ fn db(with_package: bool) -> (SourceDb, FileId) {
         version: "0.1.0".into(),
         manifest_path: PathBuf::from("/ws/my-crate/Cargo.toml"),
         root: PathBuf::from("/ws/my-crate"),
+        lib_name: "my_crate".into(),
+        targets: Vec::new(),
     };
     let file = file.with_package(with_package.then(|| Arc::new(package)));
     let id = db.add(file);

@@ -10,6 +10,7 @@ use syn::spanned::Spanned;
 use super::resolve::{flatten_use_tree, use_prefix, ModuleId, ModuleScopes, UseEntry};
 use super::select;
 use super::tree::*;
+use crate::attrs::is_test_item;
 use crate::catalog::Catalog;
 use crate::source::{FileId, Span};
 
@@ -39,12 +40,12 @@ pub fn expand_item_macros(items: &mut Vec<syn::Item>, depth: usize) {
     let mut out = Vec::with_capacity(items.len());
     for item in items.drain(..) {
         match item {
-            syn::Item::Macro(m) if m.ident.is_none() => match syn::parse2::<syn::File>(m.mac.tokens.clone()) {
-                Ok(mut inner) => {
-                    expand_item_macros(&mut inner.items, depth + 1);
-                    out.extend(inner.items);
+            syn::Item::Macro(m) if m.ident.is_none() => match macro_items(&m.mac) {
+                Some(mut inner) => {
+                    expand_item_macros(&mut inner, depth + 1);
+                    out.extend(inner);
                 }
-                Err(_) => out.push(syn::Item::Macro(m)),
+                None => out.push(syn::Item::Macro(m)),
             },
             syn::Item::Mod(mut m) => {
                 if let Some((_, content)) = &mut m.content {
@@ -56,6 +57,26 @@ pub fn expand_item_macros(items: &mut Vec<syn::Item>, depth: usize) {
         }
     }
     *items = out;
+}
+
+/// The items an item-position macro call holds: its arguments when they parse as items,
+/// or for `cfg_if!` the items of every branch (`if #[cfg(a)] { .. } else { .. }`).
+fn macro_items(mac: &syn::Macro) -> Option<Vec<syn::Item>> {
+    if let Ok(file) = syn::parse2::<syn::File>(mac.tokens.clone()) {
+        return Some(file.items);
+    }
+    if !mac.path.segments.last().is_some_and(|s| s.ident == "cfg_if") {
+        return None;
+    }
+    let mut items = Vec::new();
+    for token in mac.tokens.clone() {
+        if let proc_macro2::TokenTree::Group(g) = token {
+            if g.delimiter() == proc_macro2::Delimiter::Brace {
+                items.extend(syn::parse2::<syn::File>(g.stream()).ok()?.items);
+            }
+        }
+    }
+    Some(items)
 }
 
 /// Lowers a file whose item macros were expanded by [`expand_item_macros`].
@@ -70,7 +91,8 @@ pub fn lower_file(file: &syn::File, cx: &FileContext) -> Tree {
         block_uses: Vec::new(),
         bodies: Vec::new(),
         self_ty: None,
-        scope: ItemScope { in_test: cx.test_file, ..ItemScope::default() },
+        // `#![cfg(test)]` at the top makes the whole file test code.
+        scope: ItemScope { in_test: cx.test_file || is_test_item(&file.attrs), ..ItemScope::default() },
         depth: 0,
         scratch: Vec::new(),
         resolved: HashMap::new(),
@@ -824,27 +846,5 @@ fn item_attrs(item: &syn::Item) -> &[syn::Attribute] {
         syn::Item::Const(i) => &i.attrs,
         syn::Item::Macro(i) => &i.attrs,
         _ => &[],
-    }
-}
-
-/// `#[cfg(test)]` (also inside `all(..)`), or a `#[test]`-like attribute
-/// (`#[test]`, `#[tokio::test]`, `#[async_std::test]`, `#[bench]`).
-pub fn is_test_item(attrs: &[syn::Attribute]) -> bool {
-    attrs.iter().any(|attr| {
-        let path = attr.path();
-        if path.is_ident("cfg") {
-            return attr.parse_args::<syn::Meta>().is_ok_and(|m| cfg_requires_test(&m));
-        }
-        path.segments.last().is_some_and(|s| s.ident == "test" || s.ident == "bench")
-    })
-}
-
-fn cfg_requires_test(meta: &syn::Meta) -> bool {
-    match meta {
-        syn::Meta::Path(p) => p.is_ident("test"),
-        syn::Meta::List(list) if list.path.is_ident("all") => list
-            .parse_args_with(Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated)
-            .is_ok_and(|metas| metas.iter().any(cfg_requires_test)),
-        _ => false,
     }
 }

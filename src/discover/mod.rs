@@ -1,12 +1,17 @@
-//! Which files to lint: explicit files and directories, or the members of the Cargo
-//! workspace around the current directory. Directory walks honour `.gitignore`, skip
-//! `target/`, hidden entries and other non-Rust files, and come out in a stable order.
+//! Which files to lint: explicit files and directories (every `.rs` file found), or the
+//! Cargo workspace around the current directory, where linting starts from each member's
+//! targets and follows their module trees ([`modules`]), so only what cargo compiles is
+//! linted. Directory walks honour `.gitignore`, skip `target/`, hidden entries and other
+//! non-Rust files, and come out in a stable order.
+
+pub mod modules;
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
 use crate::source::Package;
+use modules::ModuleOrigin;
 
 /// One file to lint.
 #[derive(Debug, Clone)]
@@ -16,6 +21,9 @@ pub struct Input {
     /// arguments.
     pub display: String,
     pub package: Option<Arc<Package>>,
+    /// In workspace mode, where the file sits in its crate's module tree; its `mod`
+    /// declarations are followed. `None` for files named on the command line.
+    pub module: Option<ModuleOrigin>,
 }
 
 /// A path that could not be walked or does not exist.
@@ -33,6 +41,9 @@ pub struct Discovery {
     pub skipped: Vec<String>,
     /// The workspace root, when linting a Cargo workspace.
     pub workspace_root: Option<PathBuf>,
+    /// In workspace mode, every `.rs` file under the members' directories (canonical
+    /// paths): those no target reaches are counted as skipped.
+    pub candidates: Vec<PathBuf>,
 }
 
 /// Files named on the command line (files and directories).
@@ -55,8 +66,9 @@ pub fn from_paths(paths: &[PathBuf]) -> Discovery {
     d
 }
 
-/// The members of the workspace that contains `dir` (or the package, or the directory
-/// of the nearest `Cargo.toml`).
+/// The workspace that contains `dir` (or the package, or the directory of the nearest
+/// `Cargo.toml`): each member's targets as crate roots, with their module trees followed
+/// while parsing. When `cargo metadata` fails, every `.rs` file of the directory.
 pub fn from_workspace(dir: &Path) -> Result<Discovery, String> {
     let manifest = dir
         .ancestors()
@@ -64,36 +76,87 @@ pub fn from_workspace(dir: &Path) -> Result<Discovery, String> {
         .find(|m| m.is_file())
         .ok_or_else(|| format!("could not find `Cargo.toml` in `{}` or any parent directory", dir.display()))?;
     let mut d = Discovery::default();
-    let (root, members) = match workspace_members(&manifest) {
+    let mut packages = PackageCache::default();
+    let mut seen = BTreeSet::new();
+    let workspace = match workspace_targets(&manifest) {
         Ok(found) => found,
         Err(e) => {
             let root = manifest.parent().unwrap_or(dir).to_path_buf();
-            eprintln!("warning: `cargo metadata` failed ({e}); linting `{}` as one directory", root.display());
-            (root.clone(), vec![root])
+            eprintln!("warning: `cargo metadata` failed ({e}); linting every `.rs` file in `{}`", root.display());
+            walk(&root, &mut d, &mut packages, &mut seen, Some(&root));
+            d.workspace_root = Some(root);
+            return Ok(d);
         }
     };
-    let mut packages = PackageCache::default();
-    let mut seen = BTreeSet::new();
-    for member in &members {
-        walk(member, &mut d, &mut packages, &mut seen, Some(&root));
+    let root = workspace.root;
+    for member in &workspace.members {
+        // Only to count what no target reaches; errors walking there concern files that
+        // are not linted.
+        let mut walked = Discovery::default();
+        walk(&member.root, &mut walked, &mut packages, &mut BTreeSet::new(), Some(&root));
+        d.candidates.extend(walked.inputs.iter().map(|i| canonical(&i.path)));
+        for (src, test) in &member.targets {
+            if seen.insert(canonical(src)) {
+                let display = display_path(src, Some(&root));
+                let module = Some(ModuleOrigin::crate_root(src, *test));
+                d.inputs.push(Input { path: src.clone(), display, package: Some(member.clone()), module });
+            }
+        }
     }
     d.workspace_root = Some(root);
     Ok(d)
 }
 
-/// The workspace root and each member's directory, from `cargo metadata --no-deps`.
-fn workspace_members(manifest: &Path) -> Result<(PathBuf, Vec<PathBuf>), String> {
+/// The workspace root and its member packages, with their targets.
+struct WorkspaceTargets {
+    root: PathBuf,
+    members: Vec<Arc<Package>>,
+}
+
+fn workspace_targets(manifest: &Path) -> Result<WorkspaceTargets, String> {
     let meta = cargo_metadata::MetadataCommand::new()
         .manifest_path(manifest)
         .no_deps()
         .exec()
         .map_err(|e| e.to_string().lines().next().unwrap_or_default().to_string())?;
-    let members = meta
-        .workspace_packages()
-        .iter()
-        .filter_map(|p| p.manifest_path.parent().map(|d| d.as_std_path().to_path_buf()))
-        .collect();
-    Ok((meta.workspace_root.into_std_path_buf(), members))
+    let mut members: Vec<Arc<Package>> = meta.workspace_packages().iter().map(|p| Arc::new(package_of(p))).collect();
+    members.sort_by(|a, b| a.manifest_path.cmp(&b.manifest_path));
+    Ok(WorkspaceTargets { root: meta.workspace_root.into_std_path_buf(), members })
+}
+
+/// A member package with its targets: libraries first, then binaries, build scripts,
+/// examples, tests and benches, so a file two targets share is linted as the library's.
+fn package_of(p: &cargo_metadata::Package) -> Package {
+    let rank = |t: &cargo_metadata::Target| {
+        let kinds: Vec<String> = t.kind.iter().map(|k| k.to_string()).collect();
+        let has = |k: &str| kinds.iter().any(|x| x == k);
+        if has("bin") {
+            1
+        } else if has("custom-build") {
+            2
+        } else if has("example") {
+            3
+        } else if has("test") {
+            4
+        } else if has("bench") {
+            5
+        } else {
+            0
+        }
+    };
+    let mut targets: Vec<&cargo_metadata::Target> = p.targets.iter().collect();
+    targets.sort_by_key(|t| (rank(t), t.name.clone()));
+    let lib_name =
+        p.targets.iter().find(|t| rank(t) == 0).map_or_else(|| p.name.replace('-', "_"), |t| t.name.replace('-', "_"));
+    let root = p.manifest_path.parent().map(|d| d.as_std_path().to_path_buf()).unwrap_or_default();
+    Package {
+        name: p.name.to_string(),
+        version: p.version.to_string(),
+        manifest_path: p.manifest_path.clone().into_std_path_buf(),
+        root,
+        lib_name,
+        targets: targets.iter().map(|t| (t.src_path.clone().into_std_path_buf(), rank(t) >= 4)).collect(),
+    }
 }
 
 fn walk(dir: &Path, d: &mut Discovery, packages: &mut PackageCache, seen: &mut BTreeSet<PathBuf>, root: Option<&Path>) {
@@ -111,10 +174,7 @@ fn walk(dir: &Path, d: &mut Discovery, packages: &mut PackageCache, seen: &mut B
                 let is_rs =
                     e.file_type().is_some_and(|t| t.is_file()) && e.path().extension().is_some_and(|x| x == "rs");
                 if is_rs {
-                    let display = match root.and_then(|r| e.path().strip_prefix(r).ok()) {
-                        Some(rel) => rel.display().to_string(),
-                        None => e.path().display().to_string(),
-                    };
+                    let display = display_path(e.path(), root);
                     add(e.path().to_path_buf(), display, d, packages, seen);
                 }
             }
@@ -140,10 +200,22 @@ fn skipped_dir(path: &Path, workspace: bool) -> bool {
 
 fn add(path: PathBuf, display: String, d: &mut Discovery, packages: &mut PackageCache, seen: &mut BTreeSet<PathBuf>) {
     // A file reached twice (through a symlink, or two arguments) is linted once.
-    let key = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
-    if seen.insert(key) {
+    if seen.insert(canonical(&path)) {
         let package = packages.package_of(&path);
-        d.inputs.push(Input { path, display, package });
+        d.inputs.push(Input { path, display, package, module: None });
+    }
+}
+
+/// The path that identifies a file however it was reached.
+pub fn canonical(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// How a path is shown: relative to the workspace root when it is inside it.
+pub fn display_path(path: &Path, root: Option<&Path>) -> String {
+    match root.and_then(|r| path.strip_prefix(r).ok()) {
+        Some(rel) => rel.display().to_string(),
+        None => path.display().to_string(),
     }
 }
 
@@ -203,7 +275,8 @@ fn read_package(dir: &Path) -> Option<Arc<Package>> {
     let package = manifest.get("package")?.as_table()?;
     let name = package.get("name")?.as_str()?.to_string();
     let version = package.get("version").and_then(|v| v.as_str()).unwrap_or("0.0.0").to_string();
-    Some(Arc::new(Package { name, version, manifest_path, root: dir.to_path_buf() }))
+    let lib_name = name.replace('-', "_");
+    Some(Arc::new(Package { name, version, manifest_path, root: dir.to_path_buf(), lib_name, targets: Vec::new() }))
 }
 
 /// Where a file sits in its crate: its module path and whether it is test code.
