@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use crate::analysis::index::CrateIndex;
+use crate::analysis::wrappers::{CrateFns, SpawnWrappers};
 use crate::analysis::Analysis;
 use crate::catalog::Catalog;
 use crate::diagnostic::{Diagnostic, Label, Level};
@@ -220,14 +221,73 @@ fn file_info(input: &Input) -> FileInfo {
 fn finish(mut run: Run, crates: Crates, options: &Options) -> Run {
     if !options.parse_only {
         let started = Instant::now();
-        for files in crates.values() {
-            lint_crate(&mut run, files, options);
-        }
+        lint_workspace(&mut run, &crates, options);
         run.stats.rules += started.elapsed();
     }
     run.diagnostics.retain(|d| d.level != Level::Allow);
     run.sort_diagnostics();
     run
+}
+
+/// Indexes every crate, infers the workspace's spawn wrappers, then runs every rule on
+/// every file.
+fn lint_workspace(run: &mut Run, crates: &Crates, options: &Options) {
+    let refs: Vec<Vec<&Analysis>> = crates.values().map(|files| files.iter().map(|(_, a)| a).collect()).collect();
+    let indexes: Vec<CrateIndex> =
+        pool().install(|| refs.par_iter().map(|r| CrateIndex::build(r.iter().copied())).collect());
+    let db = &run.db;
+    let lib_names: Vec<Option<String>> = crates
+        .values()
+        .map(|files| files.first().and_then(|(id, _)| db.get(*id).package.as_ref()).map(|p| p.lib_name.clone()))
+        .collect();
+    let fns: Vec<CrateFns> = refs
+        .iter()
+        .zip(&indexes)
+        .zip(&lib_names)
+        .map(|((files, index), lib)| CrateFns { files, index, lib_name: lib.as_deref() })
+        .collect();
+    let locate = |span: Span| {
+        let file = db.get(span.file);
+        format!("{}:{}", file.name, file.line_col(span.lo as usize).line)
+    };
+    let wrappers = SpawnWrappers::build(&fns, &locate);
+    let mut found = Vec::new();
+    for (krate, (files, index)) in crates.values().zip(&indexes).enumerate() {
+        let cx = CrateContext {
+            files: &refs[krate],
+            index,
+            wrappers: &wrappers,
+            krate,
+            include_tests: options.include_tests,
+        };
+        found.extend(lint_crate(&cx, files));
+    }
+    run.diagnostics.extend(found);
+}
+
+/// Every rule on every file of one crate, in parallel.
+fn lint_crate(cx: &CrateContext, files: &[(FileId, Analysis)]) -> Vec<Diagnostic> {
+    let found: Vec<Vec<Diagnostic>> = pool().install(|| {
+        (0..files.len())
+            .into_par_iter()
+            .map(|file| {
+                let mut out = Vec::new();
+                for rule in rules::all() {
+                    let result = guarded(files[file].0, || {
+                        let mut found = Vec::new();
+                        (rule.check)(cx, file, &mut found);
+                        found
+                    });
+                    match result {
+                        Ok(found) => out.extend(found),
+                        Err(d) => out.push(d),
+                    }
+                }
+                out
+            })
+            .collect()
+    });
+    found.into_iter().flatten().collect()
 }
 
 impl Run {
@@ -240,33 +300,6 @@ impl Run {
             key(a).cmp(&key(b))
         });
     }
-}
-
-fn lint_crate(run: &mut Run, files: &[(FileId, Analysis)], options: &Options) {
-    let refs: Vec<&Analysis> = files.iter().map(|(_, a)| a).collect();
-    let index = CrateIndex::build(refs.iter().copied());
-    let cx = CrateContext { files: &refs, index: &index, include_tests: options.include_tests };
-    let found: Vec<Vec<Diagnostic>> = pool().install(|| {
-        (0..refs.len())
-            .into_par_iter()
-            .map(|file| {
-                let mut out = Vec::new();
-                for rule in rules::all() {
-                    let result = guarded(files[file].0, || {
-                        let mut found = Vec::new();
-                        (rule.check)(&cx, file, &mut found);
-                        found
-                    });
-                    match result {
-                        Ok(found) => out.extend(found),
-                        Err(d) => out.push(d),
-                    }
-                }
-                out
-            })
-            .collect()
-    });
-    run.diagnostics.extend(found.into_iter().flatten());
 }
 
 /// Runs `f`, turning a panic into an `internal_error` diagnostic for `file`.

@@ -1,11 +1,13 @@
 //! Runs every fixture under `fixtures/<rule>/` and compares the findings with the
 //! `//~ rule` annotations (DESIGN §5). Any missing or unexpected finding fails, with a
-//! readable list of differences.
+//! readable list of differences. Fixture crates under `fixtures/workspaces/<name>/` (a
+//! Cargo workspace each) are linted in workspace mode, as `cargo leaklint` would.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use leaklint::lint::{run_texts, Options};
+use leaklint::discover;
+use leaklint::lint::{self, run_texts, Options};
 
 /// `(line, rule)` pairs a fixture's annotations expect.
 fn expected(text: &str) -> BTreeSet<(usize, String)> {
@@ -30,9 +32,18 @@ fn actual(path: &Path, text: &str) -> BTreeSet<(usize, String)> {
     run.diagnostics.iter().map(|d| (file.line_col(d.primary.span.lo as usize).line, d.rule.to_string())).collect()
 }
 
+fn fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+/// The single-file fixtures (`fixtures/<rule>/*.rs`).
 fn fixture_files() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-    let mut files: Vec<PathBuf> = walkdir::WalkDir::new(&root)
+    let workspaces = fixtures_dir().join("workspaces");
+    rust_files(&fixtures_dir()).into_iter().filter(|p| !p.starts_with(&workspaces)).collect()
+}
+
+fn rust_files(root: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = walkdir::WalkDir::new(root)
         .into_iter()
         .filter_map(Result::ok)
         .map(|e| e.into_path())
@@ -49,19 +60,58 @@ fn fixtures_match_their_annotations() {
     let mut report = String::new();
     for path in &files {
         let text = std::fs::read_to_string(path).expect("fixture is readable");
-        let (want, got) = (expected(&text), actual(path, &text));
-        let lines: Vec<&str> = text.lines().collect();
-        let show = |(line, rule): &(usize, String)| {
-            format!("{}:{line}: {rule}    | {}", path.display(), lines.get(line - 1).unwrap_or(&"").trim())
-        };
-        for missing in want.difference(&got) {
-            report.push_str(&format!("missing     {}\n", show(missing)));
-        }
-        for extra in got.difference(&want) {
-            report.push_str(&format!("unexpected  {}\n", show(extra)));
-        }
+        compare(path, &text, &actual(path, &text), &mut report);
     }
     assert!(report.is_empty(), "fixture findings differ from annotations:\n{report}");
+}
+
+/// Adds to `report` every annotation of `path` that `got` lacks, and every finding of
+/// `got` that no annotation expects.
+fn compare(path: &Path, text: &str, got: &BTreeSet<(usize, String)>, report: &mut String) {
+    let want = expected(text);
+    let lines: Vec<&str> = text.lines().collect();
+    let show = |(line, rule): &(usize, String)| {
+        format!("{}:{line}: {rule}    | {}", path.display(), lines.get(line - 1).unwrap_or(&"").trim())
+    };
+    for missing in want.difference(got) {
+        report.push_str(&format!("missing     {}\n", show(missing)));
+    }
+    for extra in got.difference(&want) {
+        report.push_str(&format!("unexpected  {}\n", show(extra)));
+    }
+}
+
+/// Each fixture workspace, linted from its root as `cargo leaklint` does: every `.rs`
+/// file under it must get exactly the findings its annotations name (none for files no
+/// target reaches).
+#[test]
+fn fixture_workspaces_match_their_annotations() {
+    let roots: Vec<PathBuf> = std::fs::read_dir(fixtures_dir().join("workspaces"))
+        .expect("fixtures/workspaces exists")
+        .map(|e| e.expect("readable entry").path())
+        .filter(|p| p.join("Cargo.toml").is_file())
+        .collect();
+    assert!(!roots.is_empty(), "no fixture workspaces");
+    let mut report = String::new();
+    for root in roots {
+        let discovery = discover::from_workspace(&root).expect("a workspace");
+        let options = Options { display_root: discovery.workspace_root.clone(), ..Options::default() };
+        let run = lint::run(&discovery.inputs, &options);
+        for path in rust_files(&root) {
+            let got = run
+                .diagnostics
+                .iter()
+                .filter(|d| run.db.get(d.primary.span.file).path == path)
+                .map(|d| {
+                    let file = run.db.get(d.primary.span.file);
+                    (file.line_col(d.primary.span.lo as usize).line, d.rule.to_string())
+                })
+                .collect();
+            let text = std::fs::read_to_string(&path).expect("fixture is readable");
+            compare(&path, &text, &got, &mut report);
+        }
+    }
+    assert!(report.is_empty(), "fixture workspace findings differ from annotations:\n{report}");
 }
 
 #[test]

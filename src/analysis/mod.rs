@@ -1,15 +1,18 @@
 //! The shared semantic layer every rule stands on: a lowered tree per file with names
 //! resolved ([`tree`], [`lower`], [`resolve`]), the uses of every binding ([`uses`]),
-//! loop exits ([`loops`]), `select!` arms ([`select`]) and a crate-wide index of function
-//! bodies ([`index`]).
+//! loop exits ([`loops`]), `select!` arms ([`select`]), a crate-wide index of function
+//! bodies ([`index`]), spawns and their handles ([`spawns`]) and the workspace's spawn
+//! wrappers ([`wrappers`]).
 
 pub mod index;
 pub mod loops;
 pub mod lower;
 pub mod resolve;
 pub mod select;
+pub mod spawns;
 pub mod tree;
 pub mod uses;
+pub mod wrappers;
 
 #[cfg(test)]
 mod tests;

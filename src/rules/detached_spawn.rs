@@ -3,10 +3,10 @@
 
 use crate::analysis::index::FnRef;
 use crate::analysis::loops;
-use crate::analysis::tree::{BindingId, ExprId, ExprKind, Pat, Res, Stmt, Tree};
-use crate::analysis::uses::UseKind;
+use crate::analysis::spawns::{self, Discard, Spawn, TRANSPARENT_ADAPTERS, TRANSPARENT_WRAPPERS};
+use crate::analysis::tree::{ExprId, ExprKind, Res, Stmt};
+use crate::analysis::wrappers::Fate;
 use crate::analysis::Analysis;
-use crate::catalog::HandleKind;
 use crate::diagnostic::{Diagnostic, Label, Level};
 use crate::rules::{CrateContext, Rule, RuleMeta};
 
@@ -77,152 +77,15 @@ fn check(cx: &CrateContext, file: usize, out: &mut Vec<Diagnostic>) {
     let a = cx.files[file];
     for i in 0..a.tree.exprs.len() {
         let id = ExprId(i as u32);
-        let Some((handle, body_arg, what)) = spawn_call(a, id) else { continue };
+        let Some(spawn) = cx.spawn_call(file, id) else { continue };
         if !cx.in_scope(file, id) || a.runs_once_per_process(id) {
             continue;
         }
-        let Some(discard) = discarded(a, id, handle) else { continue };
-        let Some(body) = spawned_body(cx, file, body_arg) else { continue };
+        let Some(discard) = spawns::discarded(a, id, &spawn) else { continue };
+        let Some(body) = spawned_body(cx, file, spawn.body_arg) else { continue };
         let Some(endless) = endless_loop(cx, body, 0) else { continue };
-        out.push(diagnostic(cx, a, id, what, &discard, &endless));
+        out.push(diagnostic(cx, a, id, &spawn, &discard, &endless));
     }
-}
-
-/// A catalogued spawn call: its handle kind, the spawned body argument, and whether it
-/// starts a "task" or a "thread".
-fn spawn_call(a: &Analysis, id: ExprId) -> Option<(HandleKind, ExprId, &'static str)> {
-    let c = a.catalog;
-    let (handle, args, origin) = match a.tree.kind(id) {
-        ExprKind::Call { args, .. } => {
-            let path = a.tree.callee_path(id)?;
-            (c.spawn_function(path)?, args, path)
-        }
-        ExprKind::MethodCall { receiver, method, args, .. } => match a.origin(*receiver) {
-            Some(root) => (c.spawn_method(root, method)?, args, root),
-            None => {
-                let types = a.declared_types(*receiver);
-                let outer = types
-                    .iter()
-                    .filter_map(|t| t.paths.first())
-                    .find_map(|ty| c.spawn_method_by_type(ty, method).map(|h| (h, ty.as_str())));
-                let (handle, ty) = outer?;
-                (handle, args, ty)
-            }
-        },
-        _ => return None,
-    };
-    let what = if origin.starts_with("std::thread") { "thread" } else { "task" };
-    Some((handle, *args.first()?, what))
-}
-
-/// How a handle was thrown away.
-enum Discard {
-    Statement,
-    Underscore,
-    Unused(String),
-    Dropped(String),
-    Raced,
-    Detached,
-}
-
-impl Discard {
-    fn describe(&self) -> String {
-        match self {
-            Discard::Statement => "its handle is dropped right away".into(),
-            Discard::Underscore => "its handle is bound to `_` and dropped".into(),
-            Discard::Unused(name) => format!("its handle `{name}` is never used"),
-            Discard::Dropped(name) => format!("its handle `{name}` is dropped"),
-            Discard::Raced => "its handle is raced in a `select!` that drops it when another branch wins".into(),
-            Discard::Detached => "it is detached with `.detach()`".into(),
-        }
-    }
-}
-
-fn discarded(a: &Analysis, call: ExprId, handle: HandleKind) -> Option<Discard> {
-    let tree = &a.tree;
-    if handle == HandleKind::Task {
-        return detached_task(a, call);
-    }
-    // `Builder::..spawn(..)?`, `.unwrap()`, `.expect(..)` pass the handle through.
-    let mut outer = call;
-    while let Some(p) = tree.parent(outer) {
-        let passes = match tree.kind(p) {
-            ExprKind::Try(_) => true,
-            ExprKind::MethodCall { receiver, method, .. } => {
-                *receiver == outer && matches!(method.as_str(), "unwrap" | "expect")
-            }
-            _ => false,
-        };
-        if !passes {
-            break;
-        }
-        outer = p;
-    }
-    match statement_of(tree, outer)? {
-        StmtRole::Discarded => Some(Discard::Statement),
-        StmtRole::Bound(Pat::Wild) => Some(Discard::Underscore),
-        StmtRole::Bound(Pat::Ident { binding, .. }) => binding_discards(a, *binding),
-        StmtRole::Bound(_) => None,
-        StmtRole::Raced => Some(Discard::Raced),
-    }
-}
-
-/// smol/async-task `Task`s: only `.detach()` lets them run on.
-fn detached_task(a: &Analysis, call: ExprId) -> Option<Discard> {
-    let tree = &a.tree;
-    let parent = tree.parent(call)?;
-    if matches!(tree.kind(parent), ExprKind::MethodCall { receiver, method, .. } if *receiver == call && method == "detach")
-    {
-        return Some(Discard::Detached);
-    }
-    if let Some(StmtRole::Bound(Pat::Ident { binding, .. })) = statement_of(tree, call) {
-        let detached =
-            a.uses_of(*binding).iter().any(|u| matches!(&u.kind, UseKind::Receiver { method } if method == "detach"));
-        return detached.then_some(Discard::Detached);
-    }
-    None
-}
-
-enum StmtRole<'t> {
-    /// `expr;`
-    Discarded,
-    /// `let PAT = expr;`
-    Bound(&'t Pat),
-    /// A `select!` future by value, raced against other arms.
-    Raced,
-}
-
-fn statement_of(tree: &Tree, expr: ExprId) -> Option<StmtRole<'_>> {
-    let parent = tree.parent(expr)?;
-    match tree.kind(parent) {
-        ExprKind::Block { stmts, .. } => stmts.iter().find_map(|s| match s {
-            Stmt::Expr { expr: e, semi: true } if *e == expr => Some(StmtRole::Discarded),
-            Stmt::Let { pat, init: Some(init), .. } if *init == expr => Some(StmtRole::Bound(pat)),
-            _ => None,
-        }),
-        ExprKind::Select { arms, .. } if arms.len() > 1 => Some(StmtRole::Raced),
-        _ => None,
-    }
-}
-
-fn binding_discards(a: &Analysis, binding: BindingId) -> Option<Discard> {
-    let name = a.tree.binding(binding).name.clone();
-    let uses = a.uses_of(binding);
-    if uses.is_empty() {
-        return Some(Discard::Unused(name));
-    }
-    for u in uses {
-        match &u.kind {
-            UseKind::Argument { callee: Some(c) } if c == "std::mem::drop" => return Some(Discard::Dropped(name)),
-            UseKind::SelectedByValue if raced(&a.tree, u.expr) => return Some(Discard::Raced),
-            _ => {}
-        }
-    }
-    None
-}
-
-fn raced(tree: &Tree, expr: ExprId) -> bool {
-    tree.parent(expr).is_some_and(|p| matches!(tree.kind(p), ExprKind::Select { arms, .. } if arms.len() > 1))
 }
 
 /// Where a spawned body is: the file and the expression whose main path runs.
@@ -233,12 +96,6 @@ struct Body {
     /// The same-crate function it is, if not the closure/async block at the call site.
     func: Option<FnRef>,
 }
-
-/// Future adapters that run the future they wrap.
-const TRANSPARENT_ADAPTERS: &[&str] = &["instrument", "in_current_span", "boxed", "boxed_local", "fuse"];
-
-/// Functions that wrap the future they are given without changing what it runs.
-const TRANSPARENT_WRAPPERS: &[&str] = &["std::boxed::Box::pin", "std::boxed::Box::new", "std::pin::pin"];
 
 fn spawned_body(cx: &CrateContext, file: usize, arg: ExprId) -> Option<Body> {
     let a = cx.files[file];
@@ -354,10 +211,11 @@ fn diagnostic(
     cx: &CrateContext,
     a: &Analysis,
     call: ExprId,
-    what: &str,
+    spawn: &Spawn,
     discard: &Discard,
     endless: &Endless,
 ) -> Diagnostic {
+    let what = spawn.what;
     let loop_tree = &cx.files[endless.file].tree;
     let where_ = match endless.func {
         Some(f) => format!("the loop in `{}`", cx.files[f.file].tree.fns[f.def].name),
@@ -370,12 +228,20 @@ fn diagnostic(
     };
     let message = format!("spawned {what} is never stopped: {} and {ending}", discard.describe());
     let loop_label = if endless.only_try { "this loop exits only through `?`" } else { "this loop never ends" };
-    let help = if what == "thread" {
+    let mut help = if what == "thread" {
         "keep the `JoinHandle` and join it, and give the loop a way to stop (a channel that closes, or a flag it checks)"
+            .to_string()
     } else {
-        "keep the `JoinHandle` to abort or await it, or race the loop against a shutdown signal (e.g. `CancellationToken::cancelled()` in `select!`) and break on it"
+        "keep the `JoinHandle` to abort or await it, or race the loop against a shutdown signal (e.g. `CancellationToken::cancelled()` in `select!`) and break on it".to_string()
     };
-    let primary = Label::new(a.tree.call_span(call), format!("this {what} can never be stopped"));
+    if let Some(w) = spawn.wrapper.filter(|w| w.fate == Fate::Drops) {
+        help = format!("`{}` drops every handle: make it return the `JoinHandle`, then {help}", w.name);
+    }
+    let mut primary_text = format!("this {what} can never be stopped");
+    if let Some(w) = spawn.wrapper {
+        primary_text.push_str(&format!(": `{}` {}", w.name, w.explanation));
+    }
+    let primary = Label::new(a.tree.call_span(call), primary_text);
     Diagnostic::new(RULE.meta.id, RULE.meta.default_level, message, primary)
         .with_label(Label::new(loop_tree.span(endless.looop), loop_label))
         .with_help(help)

@@ -4,7 +4,9 @@
 pub mod detached_spawn;
 
 use crate::analysis::index::CrateIndex;
+use crate::analysis::spawns::Spawn;
 use crate::analysis::tree::ExprId;
+use crate::analysis::wrappers::SpawnWrappers;
 use crate::analysis::Analysis;
 use crate::diagnostic::{Diagnostic, Level};
 
@@ -19,15 +21,24 @@ pub struct RuleMeta {
     pub docs: &'static str,
 }
 
-/// The files of one crate and the index over them.
+/// The files of one crate, the index over them, and the workspace's spawn wrappers.
 pub struct CrateContext<'a> {
     pub files: &'a [&'a Analysis],
     pub index: &'a CrateIndex,
+    pub wrappers: &'a SpawnWrappers,
+    /// This crate's number in `wrappers`.
+    pub krate: usize,
     /// Whether test code is linted (`--include-tests`).
     pub include_tests: bool,
 }
 
 impl CrateContext<'_> {
+    /// The spawn `expr` of `file` starts, if it is one: a catalogued spawn or a call of a
+    /// workspace spawn wrapper.
+    pub fn spawn_call(&self, file: usize, expr: ExprId) -> Option<Spawn<'_>> {
+        self.wrappers.spawn_call(self.krate, self.index, self.files[file], expr)
+    }
+
     /// Whether `expr` of `file` is in the code being linted (test code only with
     /// `--include-tests`).
     pub fn in_scope(&self, file: usize, expr: ExprId) -> bool {

@@ -1,0 +1,354 @@
+//! Spawn wrappers, inferred across the workspace: a function that passes one of its
+//! parameters (a future or closure, possibly wrapped: `.instrument(span)`,
+//! `Box::pin(f)`, `async move { f.await }`, `move || f()`) to a spawn — a catalogued one
+//! or another wrapper — and either returns the handle (its callers own it) or drops it
+//! (every call is detached). Such a function is a spawn for every rule, in every crate
+//! of the workspace.
+
+use std::collections::HashMap;
+
+use super::index::{CrateIndex, FnRef};
+use super::spawns::{self, Spawn, TRANSPARENT_ADAPTERS, TRANSPARENT_WRAPPERS};
+use super::tree::{BindingId, BindingKind, ExprId, ExprKind, Pat, Res, Stmt};
+use super::Analysis;
+use crate::catalog::HandleKind;
+use crate::source::Span;
+
+/// Wrappers of wrappers are followed this many levels deep.
+const MAX_WRAPPER_DEPTH: usize = 4;
+
+/// What a wrapper does with the handle of the task it starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fate {
+    /// Returns it: callers own the handle.
+    Returns(HandleKind),
+    /// Drops it: every call starts a detached task.
+    Drops,
+}
+
+/// A workspace function that spawns its argument.
+#[derive(Debug, Clone)]
+pub struct Wrapper {
+    /// The function's name (`spawn_named`).
+    pub name: String,
+    /// Canonical path in its crate (`crate::util::spawn_named`, `Runtime::spawn`).
+    pub path: String,
+    /// Which call argument is spawned (method receivers not counted).
+    pub param: usize,
+    pub fate: Fate,
+    /// `"task"` or `"thread"`.
+    pub what: &'static str,
+    /// How it spawns: "spawns its argument with `tokio::spawn` at src/util.rs:12".
+    pub explanation: String,
+}
+
+/// One crate's files and index, as the wrapper inference reads them.
+pub struct CrateFns<'a> {
+    pub files: &'a [&'a Analysis],
+    pub index: &'a CrateIndex,
+    /// The name other crates call its library by (`my_lib`), if it has one.
+    pub lib_name: Option<&'a str>,
+}
+
+/// Every spawn wrapper of the workspace, by crate.
+#[derive(Debug, Default)]
+pub struct SpawnWrappers {
+    by_fn: Vec<HashMap<FnRef, Wrapper>>,
+    crate_by_lib: HashMap<String, usize>,
+}
+
+impl SpawnWrappers {
+    /// Infers the wrappers of `crates`; `locate` turns a span into `path:line`.
+    pub fn build(crates: &[CrateFns], locate: &dyn Fn(Span) -> String) -> SpawnWrappers {
+        let mut table = SpawnWrappers { by_fn: vec![HashMap::new(); crates.len()], crate_by_lib: HashMap::new() };
+        for (k, c) in crates.iter().enumerate() {
+            if let Some(lib) = c.lib_name {
+                table.crate_by_lib.entry(lib.to_string()).or_insert(k);
+            }
+        }
+        for _ in 0..MAX_WRAPPER_DEPTH {
+            let found: Vec<Vec<(FnRef, Wrapper)>> =
+                crates.iter().enumerate().map(|(k, c)| table.find_in_crate(k, c, locate)).collect();
+            let mut changed = false;
+            for (k, list) in found.into_iter().enumerate() {
+                for (f, w) in list {
+                    if let std::collections::hash_map::Entry::Vacant(slot) = table.by_fn[k].entry(f) {
+                        slot.insert(w);
+                        changed = true;
+                    }
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        table
+    }
+
+    /// The spawn `id` (in a file of crate `krate`) starts, if it is one: a catalogued
+    /// spawn or a call of a wrapper.
+    pub fn spawn_call<'w>(&'w self, krate: usize, index: &CrateIndex, a: &Analysis, id: ExprId) -> Option<Spawn<'w>> {
+        if let Some(s) = spawns::catalogued(a, id) {
+            return Some(s);
+        }
+        let w = self.wrapper_called(krate, index, a, id)?;
+        spawns::through_wrapper(a, id, w)
+    }
+
+    fn wrapper_called(&self, krate: usize, index: &CrateIndex, a: &Analysis, id: ExprId) -> Option<&Wrapper> {
+        let own = self.by_fn.get(krate)?;
+        if own.is_empty() && self.crate_by_lib.is_empty() {
+            return None;
+        }
+        match a.tree.kind(id) {
+            ExprKind::Call { .. } => {
+                let path = a.tree.callee_path(id)?;
+                if let Some(w) = index.by_item_path(path).and_then(|f| own.get(&f)) {
+                    return Some(w);
+                }
+                self.in_other_crate(krate, path)
+            }
+            ExprKind::MethodCall { .. } => own.get(&index.callee(a, id)?),
+            _ => None,
+        }
+    }
+
+    /// A wrapper of another workspace crate named by `lib::path::name`: by its path, or
+    /// by its name when the crate has one wrapper of that name (a re-export).
+    fn in_other_crate(&self, krate: usize, path: &str) -> Option<&Wrapper> {
+        let (lib, rest) = path.split_once("::")?;
+        let k = *self.crate_by_lib.get(lib)?;
+        if k == krate {
+            return None;
+        }
+        let wrappers = self.by_fn.get(k)?;
+        let local = format!("crate::{rest}");
+        if let Some(w) = wrappers.values().find(|w| w.path == local) {
+            return Some(w);
+        }
+        let name = rest.rsplit("::").next()?;
+        let mut named = wrappers.values().filter(|w| w.name == name && !w.path.contains(|c: char| c.is_uppercase()));
+        match (named.next(), named.next()) {
+            (Some(w), None) => Some(w),
+            _ => None,
+        }
+    }
+
+    fn find_in_crate(&self, k: usize, c: &CrateFns, locate: &dyn Fn(Span) -> String) -> Vec<(FnRef, Wrapper)> {
+        let mut out = Vec::new();
+        for (file, a) in c.files.iter().enumerate() {
+            for (def, f) in a.tree.fns.iter().enumerate() {
+                let r = FnRef { file, def };
+                if f.params.is_empty() || self.by_fn[k].contains_key(&r) {
+                    continue;
+                }
+                if let Some(w) = self.wrapper_fn(k, c.index, a, r, locate) {
+                    out.push((r, w));
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether function `r` spawns one of its parameters, and what it does with the handle.
+    fn wrapper_fn(
+        &self,
+        k: usize,
+        index: &CrateIndex,
+        a: &Analysis,
+        r: FnRef,
+        locate: &dyn Fn(Span) -> String,
+    ) -> Option<Wrapper> {
+        let f = &a.tree.fns[r.def];
+        for e in a.tree.descendants(f.body) {
+            if !matches!(a.tree.kind(e), ExprKind::Call { .. } | ExprKind::MethodCall { .. })
+                || a.tree.enclosing_body(e).is_some()
+            {
+                continue;
+            }
+            let Some(spawn) = self.spawn_call(k, index, a, e) else { continue };
+            if spawn.wrapper.is_some_and(|w| w.path == f.path) {
+                continue;
+            }
+            let Some(param) = body_param(a, spawn.body_arg, 0).filter(|b| a.tree.binding(*b).body == f.body) else {
+                continue;
+            };
+            let Some(position) =
+                f.params.iter().position(|p| matches!(p, Pat::Ident { binding, .. } if *binding == param))
+            else {
+                continue;
+            };
+            let fate = if spawns::discarded(a, e, &spawn).is_some() {
+                Fate::Drops
+            } else if spawns::returned(a, e) {
+                Fate::Returns(spawn.handle)
+            } else {
+                continue;
+            };
+            let with = match spawn.wrapper {
+                Some(w) => w.name.clone(),
+                None => spawns::spawner_name(a, e),
+            };
+            let explanation = format!("spawns its argument with `{with}` at {}", locate(a.tree.call_span(e)));
+            return Some(Wrapper {
+                name: f.name.clone(),
+                path: f.path.clone(),
+                param: position,
+                fate,
+                what: spawn.what,
+                explanation,
+            });
+        }
+        None
+    }
+
+    /// Every wrapper, for tests and reports: `(crate, path, wrapper)`.
+    pub fn all(&self) -> impl Iterator<Item = (usize, &Wrapper)> {
+        self.by_fn.iter().enumerate().flat_map(|(k, m)| m.values().map(move |w| (k, w)))
+    }
+}
+
+/// The parameter a spawned body argument runs: the parameter itself, or one wrapped in
+/// an adapter, `Box::pin`, an async block that awaits it, a closure that calls it, or a
+/// plain `let` of any of these.
+fn body_param(a: &Analysis, arg: ExprId, depth: usize) -> Option<BindingId> {
+    if depth > 8 {
+        return None;
+    }
+    let tree = &a.tree;
+    match tree.kind(arg) {
+        ExprKind::Path(Res::Local(b)) => {
+            let binding = tree.binding(*b);
+            match binding.kind {
+                BindingKind::Param => Some(*b),
+                _ if tree.is_plain_let(*b) => body_param(a, binding.init?, depth + 1),
+                _ => None,
+            }
+        }
+        ExprKind::MethodCall { receiver, method, .. } if TRANSPARENT_ADAPTERS.contains(&method.as_str()) => {
+            body_param(a, *receiver, depth + 1)
+        }
+        ExprKind::Call { args, .. } if tree.callee_path(arg).is_some_and(|p| TRANSPARENT_WRAPPERS.contains(&p)) => {
+            body_param(a, *args.first()?, depth + 1)
+        }
+        ExprKind::Async { body, .. } => statement_param(a, *body, depth, |e| match tree.kind(e) {
+            ExprKind::Await(inner) => Some(*inner),
+            _ => None,
+        }),
+        ExprKind::Closure { params, body, .. } if params.is_empty() => {
+            let called = |e: ExprId| match tree.kind(e) {
+                ExprKind::Call { callee, .. } => Some(*callee),
+                _ => None,
+            };
+            called(*body).and_then(|c| body_param(a, c, depth + 1)).or_else(|| statement_param(a, *body, depth, called))
+        }
+        _ => None,
+    }
+}
+
+/// A parameter that one statement (or the tail) of `block` runs, as `pick` finds it.
+fn statement_param(
+    a: &Analysis,
+    block: ExprId,
+    depth: usize,
+    pick: impl Fn(ExprId) -> Option<ExprId>,
+) -> Option<BindingId> {
+    let ExprKind::Block { stmts, .. } = a.tree.kind(block) else { return None };
+    stmts.iter().find_map(|s| {
+        let e = match s {
+            Stmt::Expr { expr, .. } => *expr,
+            Stmt::Let { init: Some(init), .. } => *init,
+            Stmt::Let { .. } => return None,
+        };
+        body_param(a, pick(e)?, depth + 1)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Catalog;
+    use crate::parse::{parse, FileInfo};
+    use crate::source::FileId;
+
+    /// `(name, param, fate, what)` of every wrapper inferred from one file.
+    fn wrappers(src: &str) -> Vec<(String, usize, Fate, &'static str)> {
+        let info = FileInfo { module_path: vec!["crate".into()], test_file: false };
+        let a = parse(FileId(0), src, &info, Catalog::builtin()).expect("parses");
+        let files = [&a];
+        let index = CrateIndex::build(files.iter().copied());
+        let fns = [CrateFns { files: &files, index: &index, lib_name: None }];
+        let table = SpawnWrappers::build(&fns, &|_| "x.rs:1".to_string());
+        let mut out: Vec<_> = table.all().map(|(_, w)| (w.name.clone(), w.param, w.fate, w.what)).collect();
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        out
+    }
+
+    fn w(name: &str, param: usize, fate: Fate, what: &'static str) -> (String, usize, Fate, &'static str) {
+        (name.to_string(), param, fate, what)
+    }
+
+    const JOIN: Fate = Fate::Returns(HandleKind::Join);
+
+    #[test]
+    fn a_parameter_passed_to_a_spawn_makes_a_wrapper() {
+        let src = r#"
+            fn drops<F>(f: F) { tokio::spawn(f); }
+            fn returns<F>(name: &str, f: F) -> JoinHandle<()> { tokio::spawn(f) }
+            fn returns_by_binding<F>(f: F) -> JoinHandle<()> { let h = tokio::spawn(f); h }
+            fn returns_ok<F>(f: F) -> io::Result<JoinHandle<()>> { Ok(tokio::spawn(f)) }
+            fn instrumented<F>(f: F) { tokio::spawn(f.instrument(tracing::info_span!("t"))); }
+            fn pinned<F>(f: F) { let _ = tokio::spawn(Box::pin(f)); }
+            fn awaited<F>(f: F) { tokio::spawn(async move { f.await }); }
+            fn thread<F>(f: F) -> std::thread::JoinHandle<()> { std::thread::spawn(move || f()) }
+            fn bound<F>(f: F) { let fut = async move { let _g = 1; f.await; }; tokio::spawn(fut); }
+        "#;
+        assert_eq!(
+            wrappers(src),
+            [
+                w("awaited", 0, Fate::Drops, "task"),
+                w("bound", 0, Fate::Drops, "task"),
+                w("drops", 0, Fate::Drops, "task"),
+                w("instrumented", 0, Fate::Drops, "task"),
+                w("pinned", 0, Fate::Drops, "task"),
+                w("returns", 1, JOIN, "task"),
+                w("returns_by_binding", 0, JOIN, "task"),
+                w("returns_ok", 0, JOIN, "task"),
+                w("thread", 0, JOIN, "thread"),
+            ]
+        );
+    }
+
+    #[test]
+    fn wrappers_of_wrappers_and_methods() {
+        let src = r#"
+            fn inner<F>(f: F) -> JoinHandle<()> { tokio::spawn(f) }
+            fn outer<F>(f: F) { inner(f); }
+            fn outermost<F>(f: F) { outer(async move { f.await }) }
+            struct Rt;
+            impl Rt { fn spawn_bg<F>(&self, f: F) { tokio::spawn(f); } }
+        "#;
+        assert_eq!(
+            wrappers(src),
+            [
+                w("inner", 0, JOIN, "task"),
+                w("outer", 0, Fate::Drops, "task"),
+                w("outermost", 0, Fate::Drops, "task"),
+                w("spawn_bg", 0, Fate::Drops, "task"),
+            ]
+        );
+    }
+
+    #[test]
+    fn functions_that_keep_the_handle_or_spawn_their_own_body_are_not_wrappers() {
+        let src = r#"
+            fn stores<F>(&mut self, f: F) { self.handles.push(tokio::spawn(f)); }
+            fn awaits<F>(f: F) { tokio::spawn(f).await; }
+            fn own_body(n: u64) { tokio::spawn(async move { tick(n).await }); }
+            fn select_wraps<F>(f: F, stop: Token) { tokio::spawn(async move { tokio::select! { _ = f => {}, _ = stop.cancelled() => {} } }); }
+            fn in_a_closure<F>(f: F) { rt.block_on(async { tokio::spawn(f) }); }
+            fn joins_set<F>(set: &mut JoinSet<()>, f: F) { set.spawn(f); }
+        "#;
+        assert_eq!(wrappers(src), []);
+    }
+}
