@@ -263,6 +263,32 @@ fn cargo_runs_cargo_leaklint_as_a_subcommand() {
     assert_eq!(files_reported(&out.stdout), ["a/src/lib.rs"]);
 }
 
+/// A `rust-toolchain.toml` pinning a toolchain that is not installed must not stop
+/// leaklint from reading the workspace layout (cargo itself would refuse to run).
+#[test]
+fn a_pinned_toolchain_that_is_missing_still_lints_the_targets() {
+    let ws = scratch_workspace();
+    write(ws.path(), "rust-toolchain.toml", "[toolchain]\nchannel = \"0.0.1\"\n");
+    let out = run(cargo_leaklint().current_dir(ws.path()).args(["--format", "json"]));
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_eq!(files_reported(&out.stdout), ["a/src/lib.rs"], "{}", out.stderr);
+}
+
+/// When `cargo metadata` fails (a broken manifest), every `.rs` file under the root is
+/// linted, nested packages included, with a warning that says why.
+#[test]
+fn without_cargo_metadata_every_file_is_linted() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "Cargo.toml", "[workspace]\nmembers = [\"crates/*\", \"missing\"]\n");
+    write(dir.path(), "crates/a/Cargo.toml", "[package]\nname = \"a\"\nversion = \"0.1.0\"\n");
+    write(dir.path(), "crates/a/src/lib.rs", LEAKY);
+    write(dir.path(), "crates/a/src/orphan.rs", LEAKY);
+    let out = run(cargo_leaklint().current_dir(dir.path()).args(["--format", "json"]));
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stderr.contains("`cargo metadata` failed"), "{}", out.stderr);
+    assert_eq!(files_reported(&out.stdout), ["crates/a/src/lib.rs", "crates/a/src/orphan.rs"]);
+}
+
 #[test]
 fn no_manifest_and_no_paths_is_a_usage_error() {
     let dir = tempfile::tempdir().unwrap();

@@ -53,7 +53,7 @@ pub fn from_paths(paths: &[PathBuf]) -> Discovery {
     let mut seen = BTreeSet::new();
     for arg in paths {
         if arg.is_dir() {
-            walk(arg, &mut d, &mut packages, &mut seen, None);
+            walk(arg, &mut d, &mut packages, &mut seen, None, false);
         } else if !arg.exists() && arg.symlink_metadata().is_err() {
             d.errors
                 .push(DiscoveryError { path: arg.display().to_string(), message: "no such file or directory".into() });
@@ -83,7 +83,7 @@ pub fn from_workspace(dir: &Path) -> Result<Discovery, String> {
         Err(e) => {
             let root = manifest.parent().unwrap_or(dir).to_path_buf();
             eprintln!("warning: `cargo metadata` failed ({e}); linting every `.rs` file in `{}`", root.display());
-            walk(&root, &mut d, &mut packages, &mut seen, Some(&root));
+            walk(&root, &mut d, &mut packages, &mut seen, Some(&root), false);
             d.workspace_root = Some(root);
             return Ok(d);
         }
@@ -93,7 +93,7 @@ pub fn from_workspace(dir: &Path) -> Result<Discovery, String> {
         // Only to count what no target reaches; errors walking there concern files that
         // are not linted.
         let mut walked = Discovery::default();
-        walk(&member.root, &mut walked, &mut packages, &mut BTreeSet::new(), Some(&root));
+        walk(&member.root, &mut walked, &mut packages, &mut BTreeSet::new(), Some(&root), true);
         d.candidates.extend(walked.inputs.iter().map(|i| canonical(&i.path)));
         for (src, test) in &member.targets {
             if seen.insert(canonical(src)) {
@@ -114,14 +114,35 @@ struct WorkspaceTargets {
 }
 
 fn workspace_targets(manifest: &Path) -> Result<WorkspaceTargets, String> {
-    let meta = cargo_metadata::MetadataCommand::new()
-        .manifest_path(manifest)
-        .no_deps()
-        .exec()
-        .map_err(|e| e.to_string().lines().next().unwrap_or_default().to_string())?;
+    let meta = match metadata(manifest, None) {
+        // A `rust-toolchain.toml` that pins a toolchain rustup does not have makes every
+        // cargo command fail; the workspace layout does not depend on the toolchain, so
+        // ask the default one.
+        Err(e) if e.contains("toolchain") => match default_toolchain() {
+            Some(toolchain) => metadata(manifest, Some(&toolchain)).map_err(|_| e)?,
+            None => return Err(e),
+        },
+        other => other?,
+    };
     let mut members: Vec<Arc<Package>> = meta.workspace_packages().iter().map(|p| Arc::new(package_of(p))).collect();
     members.sort_by(|a, b| a.manifest_path.cmp(&b.manifest_path));
     Ok(WorkspaceTargets { root: meta.workspace_root.into_std_path_buf(), members })
+}
+
+fn metadata(manifest: &Path, toolchain: Option<&str>) -> Result<cargo_metadata::Metadata, String> {
+    let mut cmd = cargo_metadata::MetadataCommand::new();
+    cmd.manifest_path(manifest).no_deps();
+    if let Some(t) = toolchain {
+        cmd.env("RUSTUP_TOOLCHAIN", t);
+    }
+    cmd.exec().map_err(|e| e.to_string().lines().next().unwrap_or_default().to_string())
+}
+
+/// rustup's default toolchain (`stable-x86_64-unknown-linux-gnu`), if rustup is there.
+fn default_toolchain() -> Option<String> {
+    let out = std::process::Command::new("rustup").arg("default").output().ok()?;
+    let text = String::from_utf8(out.stdout).ok()?;
+    text.split_whitespace().next().map(str::to_string)
 }
 
 /// A member package with its targets: libraries first, then binaries, build scripts,
@@ -159,8 +180,17 @@ fn package_of(p: &cargo_metadata::Package) -> Package {
     }
 }
 
-fn walk(dir: &Path, d: &mut Discovery, packages: &mut PackageCache, seen: &mut BTreeSet<PathBuf>, root: Option<&Path>) {
-    let workspace = root.is_some();
+/// Adds every `.rs` file under `dir`; `members_only`: do not enter nested packages (a
+/// member is walked from its own root; other packages are not in the workspace).
+fn walk(
+    dir: &Path,
+    d: &mut Discovery,
+    packages: &mut PackageCache,
+    seen: &mut BTreeSet<PathBuf>,
+    root: Option<&Path>,
+    members_only: bool,
+) {
+    let workspace = members_only;
     let walker = ignore::WalkBuilder::new(dir)
         .follow_links(true)
         .hidden(true)
