@@ -83,6 +83,9 @@ struct CheckArgs {
     /// Benchmark baseline: only parse the files with `syn`; no analysis, no rules.
     #[arg(long, hide = true)]
     parse_only: bool,
+    /// Debugging: list the spawn wrappers inferred in the workspace on stderr.
+    #[arg(long, hide = true)]
+    print_wrappers: bool,
 }
 
 /// Runs the command line `args` (without the program name) and returns the exit code.
@@ -198,6 +201,9 @@ fn check(args: CheckArgs) -> i32 {
     if args.stats {
         eprintln!("{}", stats(&run, started));
     }
+    if args.print_wrappers {
+        run.stats.wrappers.iter().for_each(|w| eprintln!("wrapper: {w}"));
+    }
     // Exit 2 only when nothing could be read; a file that was read but does not parse is
     // an error-level finding like any other.
     if run.files_linted + run.files_failed == run.files_unreadable {
@@ -230,13 +236,14 @@ fn stats(run: &lint::Run, started: Instant) -> String {
     let total = started.elapsed().as_secs_f64();
     let files = run.files_linted + run.files_failed;
     format!(
-        "stats: {files} files, {:.1} MB in {total:.3}s ({:.0} files/s, {:.1} MB/s); read {:.3}s, parse+analyse {:.3}s, rules {:.3}s",
+        "stats: {files} files, {:.1} MB in {total:.3}s ({:.0} files/s, {:.1} MB/s); read {:.3}s, parse+analyse {:.3}s, rules {:.3}s; {} spawn wrappers",
         s.bytes as f64 / 1e6,
         files as f64 / total,
         s.bytes as f64 / 1e6 / total,
         s.read.as_secs_f64(),
         s.analyse.as_secs_f64(),
         s.rules.as_secs_f64(),
+        s.wrappers.len(),
     )
 }
 

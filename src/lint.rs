@@ -56,6 +56,8 @@ pub struct Stats {
     /// Parsing and analysis (lowering, uses), all crates.
     pub analyse: Duration,
     pub rules: Duration,
+    /// Spawn wrappers inferred in the workspace: `path` and how it spawns, sorted.
+    pub wrappers: Vec<String>,
 }
 
 /// Diagnostic id for a panic inside leaklint while handling one file.
@@ -251,6 +253,8 @@ fn lint_workspace(run: &mut Run, crates: &Crates, options: &Options) {
         format!("{}:{}", file.name, file.line_col(span.lo as usize).line)
     };
     let wrappers = SpawnWrappers::build(&fns, &locate);
+    run.stats.wrappers = wrappers.all().map(|(_, w)| format!("{} ({:?}): {}", w.path, w.fate, w.explanation)).collect();
+    run.stats.wrappers.sort();
     let mut found = Vec::new();
     for (krate, (files, index)) in crates.values().zip(&indexes).enumerate() {
         let cx = CrateContext {
