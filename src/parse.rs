@@ -3,6 +3,8 @@
 //! `syn` spans are only valid on the thread that parsed them, so a file is parsed,
 //! lowered and its span table dropped in one go; what leaves is owned data.
 
+mod lex_error;
+
 use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
@@ -41,7 +43,8 @@ pub struct FileInfo {
 }
 
 /// Parses and lowers `text`. A syntax error becomes a `parse_error` diagnostic at the
-/// parser's location.
+/// parser's location; a file that cannot even be split into tokens is explained the way
+/// rustc's lexer would (see [`lex_error`]).
 pub fn parse(file: FileId, text: &str, info: &FileInfo, catalog: &'static Catalog) -> Result<Analysis, Diagnostic> {
     let base = skipped_prefix(text);
     let outcome = match parse_file(&text[base..]) {
@@ -97,10 +100,8 @@ impl Failure {
 /// `src` as a `syn::File`: tokenized by `proc_macro2`, then parsed (what `syn::parse_str`
 /// does), so that a tokenizer failure can be told from a syntax error.
 fn parse_file(src: &str) -> Result<syn::File, Failure> {
-    let tokens = src.parse::<proc_macro2::TokenStream>().map_err(|e| {
-        let at = e.span().byte_range().start;
-        Failure::new(e.to_string(), Mark::new(at..at, ""))
-    })?;
+    let tokens =
+        src.parse::<proc_macro2::TokenStream>().map_err(|e| lex_error::explain(src, e.span().byte_range().start))?;
     syn::parse2::<syn::File>(tokens).map_err(|e| syntax_failure(src, &e))
 }
 
@@ -194,5 +195,31 @@ mod tests {
         let expected = "could not parse this file: unexpected end of input, expected one of: `where`, parentheses, curly braces, `;`";
         assert_eq!(err.message, expected);
         assert_eq!(err.primary.span.range(), 21..21, "right after `A`");
+    }
+
+    #[test]
+    fn tokenizer_error_is_explained_at_file_offsets_after_a_shebang() {
+        let text = "#!/usr/bin/env run-cargo-script\nfn main() {\n    let v = vec![1, 2);\n}\n";
+        let err = parse_err(text);
+        assert_eq!(err.message, "could not parse this file: mismatched closing delimiter: `)`");
+        let close = text.find(");").unwrap();
+        let open = text.find("[1").unwrap();
+        assert_eq!(
+            (err.primary.span.range(), err.primary.message.as_str()),
+            (close..close + 1, "mismatched closing delimiter")
+        );
+        let labels: Vec<_> = err.secondary.iter().map(|l| (l.span.range(), l.message.as_str())).collect();
+        assert_eq!(labels, [(open..open + 1, "unclosed delimiter")]);
+    }
+
+    #[test]
+    fn unclosed_delimiter_after_frontmatter_and_bom() {
+        let text = "\u{feff}---\n[dependencies]\n---\nfn main() {\n";
+        let err = parse_err(text);
+        assert_eq!(err.message, "could not parse this file: unclosed delimiter `{`");
+        assert_eq!(err.primary.span.range(), 36..37);
+        assert_eq!(&text[err.primary.span.range()], "{");
+        let labels: Vec<_> = err.secondary.iter().map(|l| (l.span.range(), l.message.as_str())).collect();
+        assert_eq!(labels, [(37..37, "the file ends here")]);
     }
 }
