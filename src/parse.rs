@@ -3,6 +3,9 @@
 //! `syn` spans are only valid on the thread that parsed them, so a file is parsed,
 //! lowered and its span table dropped in one go; what leaves is owned data.
 
+mod lex_error;
+
+use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -41,7 +44,8 @@ pub struct FileInfo {
 }
 
 /// Parses and lowers `text`. A syntax error becomes a `parse_error` diagnostic at the
-/// parser's location.
+/// parser's location; a file that cannot even be split into tokens is explained the way
+/// rustc's lexer would (see [`lex_error`]).
 pub fn parse(file: FileId, text: &str, info: &FileInfo, catalog: &'static Catalog) -> Result<Analysis, Diagnostic> {
     parse_module(file, text, info, None, catalog).map(|(analysis, _)| analysis)
 }
@@ -60,8 +64,7 @@ pub fn parse_module(
     catalog: &'static Catalog,
 ) -> Result<(Analysis, Vec<ChildModule>), Diagnostic> {
     let base = skipped_prefix(text);
-    let result = syn::parse_str::<syn::File>(&text[base..]);
-    let outcome = match result {
+    let outcome = match parse_file(&text[base..]) {
         Ok(mut ast) => {
             crate::analysis::lower::expand_item_macros(&mut ast.items, 0);
             let children = module.map(|(path, origin)| modules::children(&ast, path, origin)).unwrap_or_default();
@@ -69,15 +72,73 @@ pub fn parse_module(
                 FileContext { file, base, module_path: info.module_path.clone(), test_file: info.test_file, catalog };
             Ok((lower_file(&ast, &cx), children))
         }
-        Err(e) => {
-            let r = e.span().byte_range();
-            let span = Span::new(file, base + r.start..base + r.end);
-            Err(parse_error(span, format!("could not parse this file: {e}")))
-        }
+        Err(failure) => Err(failure.into_diagnostic(file, base)),
     };
     // Frees this thread's span table, which otherwise keeps every parsed file's text.
     proc_macro2::extra::invalidate_current_thread_spans();
     outcome.map(|(tree, children)| (Analysis::new(tree, catalog), children))
+}
+
+/// Why a text is not a Rust file: a message and marked places, with byte offsets in the
+/// text given to [`parse_file`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Failure {
+    message: String,
+    primary: Mark,
+    secondary: Vec<Mark>,
+}
+
+/// A byte range of the parsed text and the label shown beside it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Mark {
+    range: Range<usize>,
+    label: String,
+}
+
+impl Mark {
+    fn new(range: Range<usize>, label: impl Into<String>) -> Mark {
+        Mark { range, label: label.into() }
+    }
+}
+
+impl Failure {
+    fn new(message: impl Into<String>, primary: Mark) -> Failure {
+        Failure { message: message.into(), primary, secondary: Vec::new() }
+    }
+
+    /// The `parse_error` diagnostic, for a text that starts at byte `base` of `file`.
+    fn into_diagnostic(self, file: FileId, base: usize) -> Diagnostic {
+        let span = |r: Range<usize>| Span::new(file, base + r.start..base + r.end);
+        let mut d = parse_error(span(self.primary.range), format!("could not parse this file: {}", self.message));
+        d.primary.message = self.primary.label;
+        self.secondary.into_iter().fold(d, |d, m| d.with_label(Label::new(span(m.range), m.label)))
+    }
+}
+
+/// `src` as a `syn::File`: tokenized by `proc_macro2`, then parsed (what `syn::parse_str`
+/// does), so that a tokenizer failure can be told from a syntax error.
+fn parse_file(src: &str) -> Result<syn::File, Failure> {
+    let tokens =
+        src.parse::<proc_macro2::TokenStream>().map_err(|e| lex_error::explain(src, e.span().byte_range().start))?;
+    syn::parse2::<syn::File>(tokens).map_err(|e| syntax_failure(src, &e))
+}
+
+/// `syn`'s message and span. An error at the end of the input comes with an empty span at
+/// offset 0; it is moved to the end of the last token, where rustc puts it.
+fn syntax_failure(src: &str, e: &syn::Error) -> Failure {
+    let message = e.to_string();
+    let mut range = e.span().byte_range();
+    if range == (0..0) && message.starts_with("unexpected end of input") {
+        let end = last_token_end(src);
+        range = end..end;
+    }
+    Failure::new(message, Mark::new(range, ""))
+}
+
+/// The byte offset just past the last token of `src` (0 when it has none).
+fn last_token_end(src: &str) -> usize {
+    let last = src.parse::<proc_macro2::TokenStream>().ok().and_then(|tokens| tokens.into_iter().last());
+    last.map_or(0, |token| token.span().byte_range().end)
 }
 
 /// Whether `text` parses with `syn`, and nothing more (the baseline leaklint's own work
@@ -132,12 +193,53 @@ mod tests {
         assert_eq!(skipped_prefix("---\nfn a() {}"), 0, "unterminated frontmatter is left to the parser");
     }
 
+    fn parse_err(text: &str) -> Diagnostic {
+        let info = FileInfo { module_path: vec!["crate".into()], test_file: false };
+        parse(FileId(0), text, &info, Catalog::builtin()).expect_err("a parse error")
+    }
+
     #[test]
     fn syntax_error_points_at_the_parser_location() {
-        let info = FileInfo { module_path: vec!["crate".into()], test_file: false };
         let text = "fn main() {\n    let x = ;\n}\n";
-        let err = parse(FileId(0), text, &info, Catalog::builtin()).expect_err("syntax error");
+        let err = parse_err(text);
         assert_eq!(err.rule, PARSE_ERROR);
+        assert_eq!(err.message, "could not parse this file: expected an expression");
+        assert_eq!(err.primary.span.range(), 24..25);
         assert_eq!(&text[err.primary.span.range()], ";");
+    }
+
+    #[test]
+    fn unexpected_end_of_input_points_past_the_last_token() {
+        let text = "fn main() {}\nstruct A\n\n";
+        let err = parse_err(text);
+        let expected = "could not parse this file: unexpected end of input, expected one of: `where`, parentheses, curly braces, `;`";
+        assert_eq!(err.message, expected);
+        assert_eq!(err.primary.span.range(), 21..21, "right after `A`");
+    }
+
+    #[test]
+    fn tokenizer_error_is_explained_at_file_offsets_after_a_shebang() {
+        let text = "#!/usr/bin/env run-cargo-script\nfn main() {\n    let v = vec![1, 2);\n}\n";
+        let err = parse_err(text);
+        assert_eq!(err.message, "could not parse this file: mismatched closing delimiter: `)`");
+        let close = text.find(");").unwrap();
+        let open = text.find("[1").unwrap();
+        assert_eq!(
+            (err.primary.span.range(), err.primary.message.as_str()),
+            (close..close + 1, "mismatched closing delimiter")
+        );
+        let labels: Vec<_> = err.secondary.iter().map(|l| (l.span.range(), l.message.as_str())).collect();
+        assert_eq!(labels, [(open..open + 1, "unclosed delimiter")]);
+    }
+
+    #[test]
+    fn unclosed_delimiter_after_frontmatter_and_bom() {
+        let text = "\u{feff}---\n[dependencies]\n---\nfn main() {\n";
+        let err = parse_err(text);
+        assert_eq!(err.message, "could not parse this file: unclosed delimiter `{`");
+        assert_eq!(err.primary.span.range(), 36..37);
+        assert_eq!(&text[err.primary.span.range()], "{");
+        let labels: Vec<_> = err.secondary.iter().map(|l| (l.span.range(), l.message.as_str())).collect();
+        assert_eq!(labels, [(37..37, "the file ends here")]);
     }
 }

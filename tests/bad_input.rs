@@ -71,25 +71,64 @@ fn syn_error(src: &str) -> (usize, usize, String) {
 
 #[test]
 fn syntax_error_points_at_the_parser_location() {
-    let unbalanced = "fn ok() {}\n\nfn f( {\n";
     let unexpected = "fn ok() {}\nfn g() {\n    let x = ;\n}\n";
-    let dir = beside_good("broken.rs", unbalanced);
-    write(dir.path(), "unexpected.rs", unexpected);
+    let dir = beside_good("unexpected.rs", unexpected);
     let l = lint(&[dir.path()]);
     assert_good_linted(&l);
-    for (name, src) in [("broken.rs", unbalanced), ("unexpected.rs", unexpected)] {
-        let e = parse_error(&l, name);
-        let (line, column, message) = syn_error(src);
-        assert_eq!((num(e, "line_start"), num(e, "column_start")), (line, column), "{name}: {e}");
-        assert!(text(e, "message").contains(&message), "{name}: {e} lacks {message:?}");
-    }
+    let e = parse_error(&l, "unexpected.rs");
+    let (line, column, message) = syn_error(unexpected);
+    assert_eq!((line, column), (3, 13));
+    assert_eq!((num(e, "line_start"), num(e, "column_start")), (line, column), "{e}");
+    assert_eq!(text(e, "message"), format!("could not parse this file: {message}"));
     assert_eq!(l.code, 1);
 
     // Human output names the file at that position.
     let out = run(leaklint().arg(dir.path()).arg("--color=never"));
-    let (line, column, _) = syn_error(unbalanced);
     assert!(out.stdout.contains("error[leaklint::parse_error]"), "{}", out.stdout);
-    assert!(out.stdout.contains(&format!("broken.rs:{line}:{column}")), "{}", out.stdout);
+    assert!(out.stdout.contains("unexpected.rs:3:13"), "{}", out.stdout);
+}
+
+/// A file `proc_macro2` cannot split into tokens is explained as rustc explains it, not as
+/// syn's "cannot parse string into token stream": here the `{` left open, the block whose
+/// `}` is indented differently (the one that took its `}`), and the end of the file.
+#[test]
+fn unclosed_brace_is_reported_at_its_line_and_column() {
+    let src = "fn ok() {}\n\npub fn f(x: u32) {\n    if x > 1 {\n        g();\n}\n";
+    let dir = beside_good("broken.rs", src);
+    let l = lint(&[dir.path()]);
+    assert_good_linted(&l);
+    let e = parse_error(&l, "broken.rs");
+    assert_eq!(text(e, "message"), "could not parse this file: unclosed delimiter `{`");
+    assert_eq!(
+        (num(e, "line_start"), num(e, "column_start"), num(e, "line_end"), num(e, "column_end")),
+        (3, 18, 3, 19)
+    );
+    assert_eq!((num(e, "byte_start"), num(e, "byte_end")), (29, 30));
+    assert_eq!(&src[29..30], "{");
+    let labels: Vec<_> = e["labels"]
+        .as_array()
+        .expect("labels")
+        .iter()
+        .map(|l| (num(l, "line_start"), num(l, "column_start"), text(l, "message"), l["primary"] == true))
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            (3, 18, "unclosed delimiter", true),
+            (4, 14, "this delimiter might not be properly closed...", false),
+            (6, 1, "...as it matches this but it has different indentation", false),
+            (6, 2, "the file ends here", false),
+        ]
+    );
+    assert_eq!(l.code, 1);
+
+    let out = run(leaklint().arg(dir.path().join("broken.rs")).arg("--color=never"));
+    assert!(
+        out.stdout.contains("error[leaklint::parse_error]: could not parse this file: unclosed delimiter `{`"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("broken.rs:3:18"), "{}", out.stdout);
 }
 
 /// A file that was read but does not parse is a finding (level error), so the run exits 1,
