@@ -253,8 +253,9 @@ fn lint_workspace(run: &mut Run, crates: &Crates, options: &Options) {
         format!("{}:{}", file.name, file.line_col(span.lo as usize).line)
     };
     let wrappers = SpawnWrappers::build(&fns, &locate);
-    run.stats.wrappers = wrappers.all().map(|(_, w)| format!("{} ({:?}): {}", w.path, w.fate, w.explanation)).collect();
-    run.stats.wrappers.sort();
+    let mut listed: Vec<String> =
+        wrappers.all().map(|(_, w)| format!("{} ({:?}): {}", w.path, w.fate, w.explanation)).collect();
+    listed.sort();
     let mut found = Vec::new();
     for (krate, (files, index)) in crates.values().zip(&indexes).enumerate() {
         let cx = CrateContext {
@@ -263,9 +264,11 @@ fn lint_workspace(run: &mut Run, crates: &Crates, options: &Options) {
             wrappers: &wrappers,
             krate,
             include_tests: options.include_tests,
+            sources: db,
         };
         found.extend(lint_crate(&cx, files));
     }
+    run.stats.wrappers = listed;
     run.diagnostics.extend(found);
 }
 

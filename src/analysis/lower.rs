@@ -65,7 +65,11 @@ fn macro_items(mac: &syn::Macro) -> Option<Vec<syn::Item>> {
     if let Ok(file) = syn::parse2::<syn::File>(mac.tokens.clone()) {
         return Some(file.items);
     }
-    if !mac.path.segments.last().is_some_and(|s| s.ident == "cfg_if") {
+    let name = mac.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+    if name == "lazy_static" {
+        return syn::parse2::<syn::File>(without_static_ref(mac.tokens.clone())).ok().map(|f| f.items);
+    }
+    if name != "cfg_if" {
         return None;
     }
     let mut items = Vec::new();
@@ -77,6 +81,21 @@ fn macro_items(mac: &syn::Macro) -> Option<Vec<syn::Item>> {
         }
     }
     Some(items)
+}
+
+/// `lazy_static!`'s `static ref NAME: T = e;` as the plain `static NAME: T = e;` it
+/// stands for.
+fn without_static_ref(tokens: TokenStream) -> TokenStream {
+    let mut out = Vec::new();
+    let mut after_static = false;
+    for t in tokens {
+        let is_ref = matches!(&t, proc_macro2::TokenTree::Ident(i) if i == "ref");
+        if !(after_static && is_ref) {
+            after_static = matches!(&t, proc_macro2::TokenTree::Ident(i) if i == "static");
+            out.push(t);
+        }
+    }
+    out.into_iter().collect()
 }
 
 /// Lowers a file whose item macros were expanded by [`expand_item_macros`].

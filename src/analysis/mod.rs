@@ -4,12 +4,14 @@
 //! bodies ([`index`]), spawns and their handles ([`spawns`]) and the workspace's spawn
 //! wrappers ([`wrappers`]).
 
+pub mod channels;
 pub mod index;
 pub mod loops;
 pub mod lower;
 pub mod resolve;
 pub mod select;
 pub mod spawns;
+pub mod tasks;
 pub mod tree;
 pub mod uses;
 pub mod wrappers;

@@ -2,13 +2,17 @@
 //! LINTS.md text) and its check over the shared analysis facts.
 
 pub mod detached_spawn;
+pub mod send_without_receiver;
+pub mod unclosed_channel;
 
 use crate::analysis::index::CrateIndex;
 use crate::analysis::spawns::Spawn;
+use crate::analysis::tasks::{self, CrateFiles, DetachedTask};
 use crate::analysis::tree::ExprId;
 use crate::analysis::wrappers::SpawnWrappers;
 use crate::analysis::Analysis;
 use crate::diagnostic::{Diagnostic, Level};
+use crate::source::{SourceDb, Span};
 
 /// A rule's fixed description.
 pub struct RuleMeta {
@@ -30,13 +34,40 @@ pub struct CrateContext<'a> {
     pub krate: usize,
     /// Whether test code is linted (`--include-tests`).
     pub include_tests: bool,
+    /// The text of every file, for fixes that must match the code around them.
+    pub sources: &'a SourceDb,
 }
 
 impl CrateContext<'_> {
+    /// The crate's files and index, as the analysis layer's cross-function facts take them.
+    pub fn krate(&self) -> CrateFiles<'_> {
+        CrateFiles { files: self.files, index: self.index }
+    }
+
+    /// The detached task that never ends `expr` of `file` starts, if it starts one.
+    pub fn detached_endless(&self, file: usize, expr: ExprId) -> Option<DetachedTask<'_>> {
+        tasks::detached_endless(self.krate(), self.wrappers, self.krate, file, expr)
+    }
+
     /// The spawn `expr` of `file` starts, if it is one: a catalogued spawn or a call of a
     /// workspace spawn wrapper.
     pub fn spawn_call(&self, file: usize, expr: ExprId) -> Option<Spawn<'_>> {
         self.wrappers.spawn_call(self.krate, self.index, self.files[file], expr)
+    }
+
+    /// The whitespace that starts the line `span` starts on.
+    pub fn indent_at(&self, span: Span) -> &str {
+        let file = self.sources.get(span.file);
+        let line = file.line_index(span.lo as usize);
+        let text = file.line_range(line).map_or("", |r| &file.text[r]);
+        let end = text.find(|c: char| c != ' ' && c != '\t').unwrap_or(text.len());
+        &text[..end]
+    }
+
+    /// The byte offset where the line `span` starts on begins.
+    pub fn line_start(&self, span: Span) -> u32 {
+        let file = self.sources.get(span.file);
+        file.line_range(file.line_index(span.lo as usize)).map_or(span.lo, |r| r.start as u32)
     }
 
     /// Whether `expr` of `file` is in the code being linted (test code only with
@@ -56,7 +87,7 @@ pub struct Rule {
 
 /// Every rule, in the order LINTS.md lists them.
 pub fn all() -> &'static [Rule] {
-    static RULES: &[Rule] = &[detached_spawn::RULE];
+    static RULES: &[Rule] = &[detached_spawn::RULE, unclosed_channel::RULE, send_without_receiver::RULE];
     RULES
 }
 
