@@ -194,6 +194,10 @@ impl Lowerer<'_> {
                     self.module = saved_module;
                 }
             }
+            // Only `pub`/`pub(..)` uses can be named from other modules.
+            syn::Item::Use(u) if self.bodies.is_empty() && !matches!(u.vis, syn::Visibility::Inherited) => {
+                self.record_reexports(u)
+            }
             syn::Item::Struct(s) => {
                 for field in &s.fields {
                     if let Some(name) = &field.ident {
@@ -215,6 +219,21 @@ impl Lowerer<'_> {
             _ => {}
         }
         self.scope = saved;
+    }
+
+    /// Records what a module-level `use` makes reachable from other files
+    /// (`crate::spawn_in_current_span` for `pub(crate) use vector_lib::spawn_in_current_span;`).
+    fn record_reexports(&mut self, u: &syn::ItemUse) {
+        let mut entries = Vec::new();
+        flatten_use_tree(&u.tree, &mut use_prefix(u), &mut entries);
+        let module = self.scopes.module_path(self.module).join("::");
+        for entry in entries {
+            let (from, to) = match entry.name {
+                Some(name) => (format!("{module}::{name}"), self.resolve(&[name])),
+                None => (format!("{module}::*"), self.resolve(&entry.segs)),
+            };
+            self.tree.reexports.push((from, to));
+        }
     }
 
     fn fn_def(&mut self, sig: &syn::Signature, block: &syn::Block, self_ty: Option<String>) {

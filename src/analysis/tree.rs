@@ -304,6 +304,9 @@ pub struct Tree {
     /// Declared types of the named struct fields in the file, by field name (for all
     /// structs that have a field of that name).
     pub field_types: std::collections::HashMap<String, Vec<TypeRef>>,
+    /// Module-level `use` items, as names other files can reach: (`crate::m::name`, the
+    /// canonical path it stands for); globs as (`crate::m::*`, the glob's module).
+    pub reexports: Vec<(String, String)>,
 }
 
 impl Tree {

@@ -55,12 +55,18 @@ pub struct CrateFns<'a> {
 pub struct SpawnWrappers {
     by_fn: Vec<HashMap<FnRef, Wrapper>>,
     crate_by_lib: HashMap<String, usize>,
+    /// Per crate, what its `pub use` items make reachable: `crate::m::name` (or
+    /// `crate::m::*`) → the canonical path.
+    reexports: Vec<HashMap<String, String>>,
 }
 
 impl SpawnWrappers {
     /// Infers the wrappers of `crates`; `locate` turns a span into `path:line`.
     pub fn build(crates: &[CrateFns], locate: &dyn Fn(Span) -> String) -> SpawnWrappers {
-        let mut table = SpawnWrappers { by_fn: vec![HashMap::new(); crates.len()], crate_by_lib: HashMap::new() };
+        let reexports =
+            crates.iter().map(|c| c.files.iter().flat_map(|a| a.tree.reexports.iter().cloned()).collect()).collect();
+        let mut table =
+            SpawnWrappers { by_fn: vec![HashMap::new(); crates.len()], crate_by_lib: HashMap::new(), reexports };
         for (k, c) in crates.iter().enumerate() {
             if let Some(lib) = c.lib_name {
                 table.crate_by_lib.entry(lib.to_string()).or_insert(k);
@@ -106,32 +112,61 @@ impl SpawnWrappers {
                 if let Some(w) = index.by_item_path(path).and_then(|f| own.get(&f)) {
                     return Some(w);
                 }
-                self.in_other_crate(krate, path)
+                self.by_path(krate, path, 0)
             }
             ExprKind::MethodCall { .. } => own.get(&index.callee(a, id)?),
             _ => None,
         }
     }
 
-    /// A wrapper of another workspace crate named by `lib::path::name`: by its path, or
-    /// by its name when the crate has one wrapper of that name (a re-export).
-    fn in_other_crate(&self, krate: usize, path: &str) -> Option<&Wrapper> {
-        let (lib, rest) = path.split_once("::")?;
-        let k = *self.crate_by_lib.get(lib)?;
-        if k == krate {
+    /// The wrapper `path` names from crate `k`: a function of `k` (`crate::..`), one of
+    /// another member (`lib::..`, also by unique name, for re-exports this table cannot
+    /// see), or what a `pub use` in `k` re-exports under that path, followed a few hops.
+    fn by_path(&self, k: usize, path: &str, depth: usize) -> Option<&Wrapper> {
+        if depth > MAX_WRAPPER_DEPTH {
             return None;
         }
-        let wrappers = self.by_fn.get(k)?;
-        let local = format!("crate::{rest}");
-        if let Some(w) = wrappers.values().find(|w| w.path == local) {
-            return Some(w);
+        if path.starts_with("crate::") {
+            if let Some(w) = self.by_fn.get(k)?.values().find(|w| w.path == path) {
+                return Some(w);
+            }
         }
-        let name = rest.rsplit("::").next()?;
-        let mut named = wrappers.values().filter(|w| w.name == name && !w.path.contains(|c: char| c.is_uppercase()));
+        let (head, rest) = path.split_once("::")?;
+        if let Some(&m) = self.crate_by_lib.get(head).filter(|&&m| m != k) {
+            let local = format!("crate::{rest}");
+            return self.by_path(m, &local, depth + 1).or_else(|| self.unique_by_name(m, rest));
+        }
+        let target = self.reexported(k, path)?;
+        self.by_path(k, &target, depth + 1)
+    }
+
+    /// A wrapper of crate `m` by its name alone, when it is the only one of that name.
+    fn unique_by_name(&self, m: usize, path: &str) -> Option<&Wrapper> {
+        let name = path.rsplit("::").next()?;
+        let mut named = self.by_fn.get(m)?.values().filter(|w| w.name == name && !w.path.contains(char::is_uppercase));
         match (named.next(), named.next()) {
             (Some(w), None) => Some(w),
             _ => None,
         }
+    }
+
+    /// What `path` stands for through crate `k`'s `pub use` items: the path itself, a
+    /// prefix of it (`crate::rt::spawn` for `pub use runtime as rt`), or a glob module.
+    fn reexported(&self, k: usize, path: &str) -> Option<String> {
+        let table = self.reexports.get(k)?;
+        let mut split = path.len();
+        while let Some(at) = path[..split].rfind("::") {
+            let (prefix, rest) = (&path[..split], &path[split..]);
+            if let Some(target) = table.get(prefix) {
+                return Some(format!("{target}{rest}"));
+            }
+            let glob = format!("{}::*", &path[..at]);
+            if let Some(target) = table.get(&glob) {
+                return Some(format!("{target}{}", &path[at..]));
+            }
+            split = at;
+        }
+        None
     }
 
     fn find_in_crate(&self, k: usize, c: &CrateFns, locate: &dyn Fn(Span) -> String) -> Vec<(FnRef, Wrapper)> {
