@@ -141,6 +141,16 @@ pub struct LeakCatalog {
     pub static_initializers: Vec<String>,
 }
 
+/// Smart pointers, seen through when working out what a method receiver is.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PointerCatalog {
+    #[serde(default)]
+    pub types: Vec<String>,
+    #[serde(default)]
+    pub constructors: Vec<String>,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Reexport {
@@ -167,6 +177,7 @@ pub struct Catalog {
     pub locks: LockCatalog,
     pub leaks: LeakCatalog,
     pub reexports: ReexportCatalog,
+    pub pointers: PointerCatalog,
     spawn_by_path: HashMap<String, HandleKind>,
     signal_methods: HashSet<String>,
     /// Every catalogued path and each of its prefixes (`tokio`, `tokio::sync`, ...).
@@ -182,6 +193,7 @@ pub const BUILTIN_FILES: &[(&str, &str)] = &[
     ("locks.toml", include_str!("../rules/locks.toml")),
     ("leaks.toml", include_str!("../rules/leaks.toml")),
     ("reexports.toml", include_str!("../rules/reexports.toml")),
+    ("pointers.toml", include_str!("../rules/pointers.toml")),
 ];
 
 fn parse<T: serde::de::DeserializeOwned>(name: &str, text: &str) -> Result<T, String> {
@@ -207,6 +219,7 @@ impl Catalog {
             locks: parse("locks.toml", text("locks.toml"))?,
             leaks: parse("leaks.toml", text("leaks.toml"))?,
             reexports: parse("reexports.toml", text("reexports.toml"))?,
+            pointers: parse("pointers.toml", text("pointers.toml"))?,
             ..Catalog::default()
         };
         catalog.reindex();
@@ -229,7 +242,7 @@ impl Catalog {
         let signals = signals.into_iter().flatten().map(String::as_str);
         let channels = self.channels.constructors.iter().map(|c| c.path.as_str());
         let timers = self.timers.timers.iter().map(|t| t.path.as_str());
-        let rest = [&self.locks.types, &self.leaks.functions, &self.leaks.static_initializers];
+        let rest = [&self.locks.types, &self.leaks.functions, &self.leaks.static_initializers, &self.pointers.types];
         let rest = rest.into_iter().flatten().map(String::as_str);
         spawn.chain(roots).chain(signals).chain(channels).chain(timers).chain(rest)
     }
@@ -291,6 +304,19 @@ impl Catalog {
         self.signals.types.iter().any(|t| t == path)
     }
 
+    /// Whether a type path names a smart pointer (`std::sync::Arc`), also when written
+    /// bare and left unresolved (`Arc` with no import in sight).
+    pub fn is_smart_pointer(&self, path: &str) -> bool {
+        self.pointers.types.iter().any(|t| t == path || (!path.contains("::") && t.rsplit("::").next() == Some(path)))
+    }
+
+    /// Whether a call path makes a smart pointer to its first argument (`Arc::new(x)`,
+    /// `Rc::clone(&x)`).
+    pub fn is_pointer_constructor(&self, path: &str) -> bool {
+        path.rsplit_once("::")
+            .is_some_and(|(ty, f)| self.is_smart_pointer(ty) && self.pointers.constructors.iter().any(|c| c == f))
+    }
+
     pub fn timer(&self, path: &str) -> Option<&Timer> {
         self.timers.timers.iter().find(|t| t.path == path)
     }
@@ -320,6 +346,10 @@ mod tests {
         assert!(c.channel_constructor("flume::bounded").is_some());
         assert!(c.knows("tokio::sync::mpsc") && c.knows("tokio::sync::mpsc::channel"));
         assert!(!c.knows("tokio::sync::mpsc::Sender::foo"));
+        assert!(c.is_smart_pointer("std::sync::Arc") && c.is_smart_pointer("Rc") && !c.is_smart_pointer("my::Arc"));
+        assert!(
+            c.is_pointer_constructor("std::boxed::Box::pin") && !c.is_pointer_constructor("std::sync::Arc::downgrade")
+        );
     }
 
     #[test]

@@ -85,19 +85,12 @@ impl CrateIndex {
     }
 }
 
-/// Whether a method receiver may be of type `self_ty`: not when it is known to be made
-/// by another type's constructor (`LoopClient::new(..)`) or declared with another type.
+/// Whether a method receiver may be of type `self_ty` (an `impl` type's last segment):
+/// not when all the types it is known to have, through smart pointers, are others
+/// (`LoopClient::new(..)`, a binding declared `Other`).
 fn receiver_may_be(a: &Analysis, receiver: ExprId, self_ty: &str) -> bool {
-    let other = |ty: &str| ty.starts_with(|c: char| c.is_ascii_uppercase()) && ty != self_ty && ty != "Self";
-    if let Some(origin) = a.origin(receiver) {
-        let segs: Vec<&str> = origin.rsplit("::").collect();
-        if segs.len() >= 2 && other(segs[1]) {
-            return false;
-        }
-    }
-    let declared = a.declared_types(receiver);
-    let outer = declared.iter().filter_map(|t| t.paths.first()).map(|p| p.rsplit("::").next().unwrap_or(p));
-    !outer.into_iter().any(|ty| other(ty) && !matches!(ty, "Arc" | "Rc" | "Box" | "Pin"))
+    let Some(types) = a.receiver_types(receiver) else { return true };
+    types.iter().any(|ty| matches!(ty.rsplit("::").next(), Some(last) if last == self_ty || last == "Self"))
 }
 
 fn unique(candidates: Option<&Vec<FnRef>>) -> Option<FnRef> {

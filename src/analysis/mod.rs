@@ -78,6 +78,63 @@ impl Analysis {
         }
     }
 
+    /// The types whose methods a method receiver has, seen through smart pointers and
+    /// references (auto-deref, DESIGN §3.1): `Server` for `Arc::new(Server::new())`,
+    /// `Arc::clone(&s)` or `s.clone()` of such an `s`, a binding or struct field declared
+    /// `Arc<Server>`/`&Server`, and `Server::bind(..).await?`. `None` when nothing is known,
+    /// including a smart pointer around an unknown value: knowing that a receiver is an
+    /// `Arc` rules no type out.
+    pub fn receiver_types(&self, id: ExprId) -> Option<Vec<&str>> {
+        self.value_types(id, true, 0)
+    }
+
+    /// `declared`: whether declared types still tell the value's type; not after a method
+    /// other than `clone`, whose result may be anything (`self.inner.lock()`).
+    fn value_types(&self, id: ExprId, declared: bool, hops: usize) -> Option<Vec<&str>> {
+        if hops > MAX_ORIGIN_DEPTH {
+            return None;
+        }
+        match self.tree.kind(id) {
+            ExprKind::Call { args, .. } => {
+                let path = self.tree.callee_path(id)?;
+                if self.catalog.is_pointer_constructor(path) {
+                    return self.value_types(*args.first()?, declared, hops + 1);
+                }
+                // `Type::new(..)` and other associated functions of a type.
+                let (ty, _) = path.rsplit_once("::")?;
+                let name = ty.rsplit("::").next().unwrap_or(ty);
+                let known = name.starts_with(|c: char| c.is_ascii_uppercase()) && !self.catalog.is_smart_pointer(ty);
+                known.then(|| vec![ty])
+            }
+            ExprKind::MethodCall { receiver, method, .. } => {
+                self.value_types(*receiver, declared && method == "clone", hops + 1)
+            }
+            ExprKind::Await(e) | ExprKind::Try(e) | ExprKind::Ref { expr: e, .. } => {
+                self.value_types(*e, declared, hops)
+            }
+            ExprKind::Path(Res::Local(b)) => {
+                let binding = self.tree.binding(*b);
+                match &binding.ty {
+                    Some(ty) if declared => self.pointee(ty).map(|t| vec![t]),
+                    // A destructured part is not the whole initialiser's declared type.
+                    _ => self.value_types(binding.init?, declared && self.tree.is_plain_let(*b), hops + 1),
+                }
+            }
+            ExprKind::Field { member, .. } if declared => {
+                let fields = self.tree.field_types.get(member)?;
+                fields.iter().map(|ty| self.pointee(ty)).collect()
+            }
+            _ => None,
+        }
+    }
+
+    /// The type a declared type derefs to through smart pointers: `Server` for
+    /// `Arc<Server>`, `Pin<Box<Server>>` and `&Server` (references are not in a
+    /// [`TypeRef`]).
+    fn pointee<'t>(&self, ty: &'t TypeRef) -> Option<&'t str> {
+        ty.paths.iter().map(String::as_str).find(|p| !self.catalog.is_smart_pointer(p))
+    }
+
     /// The local binding an expression reads, through method chains, `.await`, `?` and
     /// references (`&mut rx`, `rx.recv().await`).
     pub fn root_binding(&self, id: ExprId) -> Option<BindingId> {

@@ -266,3 +266,57 @@ fn plain_lets_are_told_from_destructuring() {
     assert!(!a.tree.is_plain_let(binding(&a, "tx", 0)));
     assert!(!a.tree.is_plain_let(binding(&a, "x", 0)));
 }
+
+/// What each `.run()` call of `a`, in source order, resolves to in a one-file index.
+fn run_callees(a: &Analysis) -> Vec<Option<&str>> {
+    let index = CrateIndex::build([a]);
+    let mut calls: Vec<ExprId> = (0..a.tree.exprs.len() as u32)
+        .map(ExprId)
+        .filter(|&e| matches!(a.tree.kind(e), ExprKind::MethodCall { method, .. } if method == "run"))
+        .collect();
+    calls.sort_by_key(|&c| a.tree.call_span(c).lo);
+    calls.iter().map(|&c| index.callee(a, c).map(|f| a.tree.fns[f.def].path.as_str())).collect()
+}
+
+#[test]
+fn receivers_are_seen_through_smart_pointers() {
+    let a = analyze(
+        "use std::sync::Arc; use std::rc::Rc;
+         struct Server; impl Server { async fn run(&self) {} }
+         struct Holder { server: Arc<Server> }
+         struct Shared { server: std::pin::Pin<Box<Server>> }
+         async fn f(p: Arc<Server>, r: &Server, m: &mut Server, b: Box<Server>) {
+             let s = Arc::new(Server::new()); s.run().await;
+             let c = Arc::clone(&s); c.run().await;
+             let d = s.clone(); d.run().await;
+             Rc::new(Server::bind(addr).await?).run().await;
+             Box::new(Server::new()).run().await;
+             p.run().await; r.run().await; m.run().await; b.run().await;
+             self.server.run().await;
+             let u = Arc::new(make()); u.run().await;
+             Arc::default().run().await;
+         }",
+    );
+    assert_eq!(run_callees(&a), [Some("Server::run"); 12]);
+}
+
+#[test]
+fn receivers_known_to_be_other_types_rule_candidates_out() {
+    let a = analyze(
+        "use std::sync::{Arc, Mutex};
+         struct Server; impl Server { async fn run(&self) {} }
+         struct Other; struct Holder { other: Other, guarded: Mutex<Server> }
+         async fn f(o: Other, shared: Arc<Mutex<Server>>) {
+             LoopClient::new(t).spawn().run().await;
+             let l: Other = make(); l.run().await;
+             o.run().await;
+             self.other.run().await;
+             Arc::new(Other::new()).run().await;
+             let c = Arc::clone(&o); c.run().await;
+             shared.run().await;
+             // A method result may be anything: the guard derefs to `Server`.
+             self.guarded.lock().unwrap().run().await;
+         }",
+    );
+    assert_eq!(run_callees(&a), [None, None, None, None, None, None, None, Some("Server::run")]);
+}
