@@ -54,7 +54,8 @@ pub struct Body {
 }
 
 /// What a spawn argument runs: the closure or async block itself, a same-crate function
-/// it calls or names, through adapters (`.instrument(..)`, `Box::pin`) and plain `let`s.
+/// it calls or names, through adapters (`.instrument(..)`, `Box::pin`), plain `let`s and
+/// block tails.
 pub fn spawned_body(cx: CrateFiles, file: usize, arg: ExprId) -> Option<Body> {
     let a = cx.files[file];
     let tree = &a.tree;
@@ -82,6 +83,8 @@ pub fn spawned_body(cx: CrateFiles, file: usize, arg: ExprId) -> Option<Body> {
                 matches!(tree.kind(init), ExprKind::Closure { .. } | ExprKind::Async { .. } | ExprKind::Call { .. });
             (simple && tree.is_plain_let(*b)).then(|| spawned_body(cx, file, init)).flatten()
         }
+        // `tokio::spawn({ let c = c.clone(); async move { .. } })`: the block's value.
+        ExprKind::Block { .. } => spawned_body(cx, file, tree.block_tail(arg)?),
         _ => None,
     }
 }

@@ -320,3 +320,15 @@ fn receivers_known_to_be_other_types_rule_candidates_out() {
     );
     assert_eq!(run_callees(&a), [None, None, None, None, None, None, None, Some("Server::run")]);
 }
+
+#[test]
+fn block_tails_are_the_value_of_unlabelled_blocks() {
+    let a = analyze("fn f() { spawn({ let c = 1; async {} }); spawn({ go(); }); spawn('l: { async {} }); }");
+    let tails: Vec<Option<&ExprKind>> = (0..a.tree.exprs.len() as u32)
+        .map(ExprId)
+        .filter(|&e| matches!(a.tree.parent(e).map(|p| a.tree.kind(p)), Some(ExprKind::Call { .. })))
+        .filter(|&e| matches!(a.tree.kind(e), ExprKind::Block { .. }))
+        .map(|b| a.tree.block_tail(b).map(|t| a.tree.kind(t)))
+        .collect();
+    assert!(matches!(tails.as_slice(), [Some(ExprKind::Async { .. }), None, None]), "{tails:?}");
+}

@@ -339,6 +339,18 @@ impl Tree {
         })
     }
 
+    /// The value of an unlabelled block: its tail expression (`{ let c = c.clone(); async
+    /// move { .. } }`). A labelled block may also end with `break 'label value`.
+    pub fn block_tail(&self, id: ExprId) -> Option<ExprId> {
+        match self.kind(id) {
+            ExprKind::Block { label: None, stmts } => match stmts.last()? {
+                Stmt::Expr { expr, semi: false } => Some(*expr),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
     /// Ancestors of `id`, nearest first, not including `id`.
     pub fn ancestors(&self, id: ExprId) -> impl Iterator<Item = ExprId> + '_ {
         std::iter::successors(self.parent(id), move |&p| self.parent(p))
