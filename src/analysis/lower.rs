@@ -7,7 +7,7 @@ use syn::parse::Parser;
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 
-use super::resolve::{flatten_use_tree, use_prefix, ModuleId, ModuleScopes, UseEntry};
+use super::resolve::{flatten_use_tree, pick_alternative, use_prefix, ModuleId, ModuleScopes, UseEntry};
 use super::select;
 use super::tree::*;
 use crate::attrs::is_test_item;
@@ -127,8 +127,10 @@ struct Lowerer<'a> {
     module: ModuleId,
     /// Local bindings in scope, innermost last.
     locals: Vec<(String, BindingId)>,
-    /// `use` items inside blocks, innermost last.
-    block_uses: Vec<UseEntry>,
+    /// `use` items inside blocks, innermost last, each with the index where its block's
+    /// entries start (so that `#[cfg]` alternatives in one block are told from an outer
+    /// block's import of the same name).
+    block_uses: Vec<(usize, UseEntry)>,
     /// The bodies (fn block, closure, async block) being lowered, innermost last.
     bodies: Vec<ExprId>,
     self_ty: Option<String>,
@@ -352,11 +354,30 @@ impl Lowerer<'_> {
                 return segs.join("::");
             }
         }
-        if let Some(entry) = self.block_uses.iter().rev().find(|e| e.name.as_deref() == Some(segs[0].as_str())) {
-            let mut full = entry.segs.clone();
-            full.extend(segs.drain(1..));
-            segs = full;
+        let imports = self.block_imports(segs.first().map_or("", String::as_str));
+        if imports.is_empty() {
+            return self.resolve_in_module(segs);
         }
+        let each: Vec<Option<String>> = imports
+            .into_iter()
+            .map(|mut full| {
+                full.extend_from_slice(&segs[1..]);
+                Some(self.resolve_in_module(full))
+            })
+            .collect();
+        pick_alternative(each, self.cx.catalog).unwrap_or_default()
+    }
+
+    /// What the innermost block that imports `name` imports it as: one path, or several
+    /// `#[cfg]` alternatives.
+    fn block_imports(&self, name: &str) -> Vec<Vec<String>> {
+        let named = |e: &UseEntry| e.name.as_deref() == Some(name);
+        let Some(&(block, _)) = self.block_uses.iter().rev().find(|(_, e)| named(e)) else { return Vec::new() };
+        self.block_uses.iter().filter(|(b, e)| *b == block && named(e)).map(|(_, e)| e.segs.clone()).collect()
+    }
+
+    /// Canonical path of a path written in the current module, outside block `use`s.
+    fn resolve_in_module(&mut self, segs: Vec<String>) -> String {
         let key = (self.module, segs);
         if let Some(found) = self.resolved.get(&key) {
             return found.clone();
@@ -474,11 +495,13 @@ impl Lowerer<'_> {
 
     fn block_kind(&mut self, label: Option<&syn::Label>, stmts: &[syn::Stmt]) -> ExprKind {
         let mark = (self.locals.len(), self.block_uses.len());
+        let mut uses = Vec::new();
         for stmt in stmts {
             if let syn::Stmt::Item(syn::Item::Use(u)) = stmt {
-                flatten_use_tree(&u.tree, &mut use_prefix(u), &mut self.block_uses);
+                flatten_use_tree(&u.tree, &mut use_prefix(u), &mut uses);
             }
         }
+        self.block_uses.extend(uses.into_iter().map(|u| (mark.1, u)));
         let mut out = Vec::new();
         let mut nested_items = Vec::new();
         for stmt in stmts {

@@ -6,7 +6,8 @@
 //! `use tokio::task;` is `tokio::task::spawn`; `go` under `use tokio::spawn as go;` is
 //! `tokio::spawn`; a crate's own `fn spawn` is `crate::spawn`. Glob imports provide only
 //! catalogued names (or the names of an inline module of the same file); anything else
-//! stays as written.
+//! stays as written. A name defined or imported several times (platform alternatives
+//! under `#[cfg(..)]`) resolves to the alternative that is catalogued, if any.
 
 use std::collections::HashMap;
 
@@ -28,7 +29,9 @@ enum Target {
 struct Module {
     /// `["crate", "net"]`.
     path: Vec<String>,
-    names: HashMap<String, Target>,
+    /// Each name's definitions and imports, in source order: several only for `#[cfg]`
+    /// alternatives (or names in different namespaces).
+    names: HashMap<String, Vec<Target>>,
     globs: Vec<Vec<String>>,
 }
 
@@ -78,7 +81,7 @@ impl ModuleScopes {
             syn::Item::ExternCrate(e) => {
                 let name = e.rename.as_ref().map_or(&e.ident, |(_, r)| r).to_string();
                 let target = Target::Use(vec![String::new(), e.ident.to_string()]);
-                self.modules[id.0].names.insert(name, target);
+                self.modules[id.0].names.entry(name).or_default().push(target);
                 return;
             }
             syn::Item::Mod(m) => {
@@ -105,7 +108,7 @@ impl ModuleScopes {
             _ => return,
         };
         let target = item_path(ident);
-        self.modules[id.0].names.insert(ident.to_string(), target);
+        self.modules[id.0].names.entry(ident.to_string()).or_default().push(target);
     }
 
     fn add_use_tree(&mut self, id: ModuleId, tree: &syn::UseTree, prefix: &mut Vec<String>) {
@@ -114,9 +117,7 @@ impl ModuleScopes {
         let module = &mut self.modules[id.0];
         for entry in entries {
             match entry.name {
-                Some(name) => {
-                    module.names.insert(name, Target::Use(entry.segs));
-                }
+                Some(name) => module.names.entry(name).or_default().push(Target::Use(entry.segs)),
                 None => module.globs.push(entry.segs),
             }
         }
@@ -185,18 +186,9 @@ impl ModuleScopes {
                 joined(base, rest)
             }
             name => match module.names.get(name) {
-                Some(Target::Item(path)) => {
-                    let mut v: Vec<String> = path.split("::").map(String::from).collect();
-                    v.extend(rest.iter().cloned());
-                    v
-                }
-                // `use tokio::{self};` names the extern crate itself.
-                Some(Target::Use(target)) if target.len() == 1 && target[0] == *name => {
-                    return Some(segs.join("::"));
-                }
-                Some(Target::Use(target)) => {
-                    let head = self.resolve_depth(m, target, catalog, depth + 1, globs)?;
-                    return Some(join_path(&head, rest));
+                Some(targets) => {
+                    let each = targets.iter().map(|t| self.resolve_target(m, t, segs, catalog, depth, globs));
+                    return pick_alternative(each, catalog);
                 }
                 None => return self.resolve_unscoped(m, segs, catalog, depth, globs),
             },
@@ -204,19 +196,48 @@ impl ModuleScopes {
         Some(self.follow_local(&absolute, catalog, depth))
     }
 
+    /// `segs` written in module `m`, whose first segment names `target` there.
+    fn resolve_target(
+        &self,
+        m: ModuleId,
+        target: &Target,
+        segs: &[String],
+        catalog: &Catalog,
+        depth: usize,
+        globs: bool,
+    ) -> Option<String> {
+        let rest = &segs[1..];
+        match target {
+            Target::Item(path) => {
+                let mut v = split_path(path);
+                v.extend(rest.iter().cloned());
+                Some(self.follow_local(&v, catalog, depth))
+            }
+            // `use tokio::{self};` names the extern crate itself.
+            Target::Use(target) if target.len() == 1 && target[0] == segs[0] => Some(segs.join("::")),
+            Target::Use(target) => {
+                let head = self.resolve_depth(m, target, catalog, depth + 1, globs)?;
+                Some(join_path(&head, rest))
+            }
+        }
+    }
+
     /// A path that starts in this file's module tree (`crate::rt::spawn`): follow a
     /// `use` re-export there when the module is inline in this file.
     fn follow_local(&self, absolute: &[String], catalog: &Catalog, depth: usize) -> String {
+        let own = || absolute.join("::");
         for split in (1..absolute.len()).rev() {
             let Some(owner) = self.module_by_path(&absolute[..split]) else { continue };
-            if let Some(Target::Use(target)) = self.modules[owner.0].names.get(&absolute[split]) {
-                if let Some(head) = self.resolve_depth(owner, target, catalog, depth + 1, true) {
-                    return join_path(&head, &absolute[split + 1..]);
-                }
-            }
-            break;
+            let targets = self.modules[owner.0].names.get(&absolute[split]).map_or(&[][..], Vec::as_slice);
+            let each = targets.iter().map(|t| match t {
+                Target::Use(target) => self
+                    .resolve_depth(owner, target, catalog, depth + 1, true)
+                    .map(|head| join_path(&head, &absolute[split + 1..])),
+                Target::Item(_) => Some(own()),
+            });
+            return pick_alternative(each, catalog).unwrap_or_else(own);
         }
-        absolute.join("::")
+        own()
     }
 
     /// A first segment not named in the module: a glob import, the prelude, or an
@@ -253,6 +274,19 @@ impl ModuleScopes {
         }
         Some(segs.join("::"))
     }
+}
+
+/// Of the resolutions of a name's alternatives (`#[cfg]` platform variants), the first
+/// that is catalogued, else the first (DESIGN §3 "Names").
+pub fn pick_alternative(paths: impl IntoIterator<Item = Option<String>>, catalog: &Catalog) -> Option<String> {
+    let known = |p: &String| catalog.knows(&catalog.canonicalize(p));
+    let mut paths = paths.into_iter().flatten().peekable();
+    let first = paths.next()?;
+    // A lone name (the usual case) needs no catalog lookup.
+    if paths.peek().is_none() || known(&first) {
+        return Some(first);
+    }
+    paths.find(known).or(Some(first))
 }
 
 /// One name a `use` item brings into scope: `name` for `segs`, or a glob of `segs`.
@@ -402,6 +436,22 @@ mod tests {
         assert_eq!(resolve_in(src, &[], "drop").as_deref(), Some("std::mem::drop"));
         assert_eq!(resolve_in(src, &[], "cb::tick").as_deref(), Some("crossbeam_channel::tick"));
         assert_eq!(resolve_in(src, &[], "smol::Timer::interval").as_deref(), Some("async_io::Timer::interval"));
+    }
+
+    #[test]
+    fn cfg_alternatives_resolve_to_the_catalogued_one() {
+        let imports = "#[cfg(wasm)] use wasm_rt::spawn_local as spawn; #[cfg(not(wasm))] use tokio::spawn;";
+        assert_eq!(resolve_in(imports, &[], "spawn").as_deref(), Some("tokio::spawn"));
+        let defined = "#[cfg(not(wasm))] use tokio::spawn; #[cfg(wasm)] fn spawn() {}";
+        assert_eq!(resolve_in(defined, &[], "spawn").as_deref(), Some("tokio::spawn"));
+        let modules = "#[cfg(wasm)] use wasm_rt::task; #[cfg(not(wasm))] use tokio::task;";
+        assert_eq!(resolve_in(modules, &[], "task::spawn").as_deref(), Some("tokio::spawn"));
+        // Through a re-export in an inline module.
+        let reexport = "mod rt { #[cfg(wasm)] pub fn spawn() {} #[cfg(not(wasm))] pub use std::thread::spawn; }";
+        assert_eq!(resolve_in(reexport, &[], "rt::spawn").as_deref(), Some("std::thread::spawn"));
+        // Neither alternative catalogued: the first.
+        let neither = "#[cfg(wasm)] use wasm_rt::spawn; #[cfg(not(wasm))] use my_rt::spawn;";
+        assert_eq!(resolve_in(neither, &[], "spawn").as_deref(), Some("wasm_rt::spawn"));
     }
 
     #[test]

@@ -332,3 +332,21 @@ fn block_tails_are_the_value_of_unlabelled_blocks() {
         .collect();
     assert!(matches!(tails.as_slice(), [Some(ExprKind::Async { .. }), None, None]), "{tails:?}");
 }
+
+/// The callee paths of the file's calls, in source order.
+fn callee_paths(a: &Analysis) -> Vec<&str> {
+    let mut calls: Vec<ExprId> =
+        (0..a.tree.exprs.len() as u32).map(ExprId).filter(|&e| a.tree.callee_path(e).is_some()).collect();
+    calls.sort_by_key(|&c| a.tree.span(c).lo);
+    calls.iter().filter_map(|&c| a.tree.callee_path(c)).collect()
+}
+
+#[test]
+fn block_level_cfg_alternatives_and_shadowing() {
+    let a = analyze(
+        "fn f() { #[cfg(wasm)] use wasm_rt::spawn_local as spawn; #[cfg(not(wasm))] use tokio::spawn; spawn(x); }
+         fn g() { #[cfg(a)] use one::go; #[cfg(not(a))] use two::go; go(); }
+         fn h() { use tokio::spawn; { use my_rt::spawn; spawn(y); } spawn(z); }",
+    );
+    assert_eq!(callee_paths(&a), ["tokio::spawn", "one::go", "my_rt::spawn", "tokio::spawn"]);
+}
