@@ -1,7 +1,7 @@
 //! A crate-wide index of function and method bodies, so a rule can follow
 //! `tokio::spawn(run(conn))` or `server.run().await` into same-crate code.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::tree::{ExprId, ExprKind, Res};
 use super::Analysis;
@@ -20,13 +20,19 @@ pub struct CrateIndex {
     by_path: HashMap<String, Vec<FnRef>>,
     free_by_name: HashMap<String, Vec<FnRef>>,
     methods_by_name: HashMap<String, Vec<FnRef>>,
+    /// Functions that run at most once per process (see [`CrateIndex::runs_once`]).
+    once_fns: HashSet<FnRef>,
 }
+
+/// How many calls deep the functions called by a once-initialiser are followed.
+const MAX_ONCE_DEPTH: usize = 2;
 
 impl CrateIndex {
     /// Indexes the functions of every file of one crate; `FnRef::file` indexes `files`.
     pub fn build<'a>(files: impl IntoIterator<Item = &'a Analysis>) -> CrateIndex {
+        let files: Vec<&Analysis> = files.into_iter().collect();
         let mut index = CrateIndex::default();
-        for (file, a) in files.into_iter().enumerate() {
+        for (file, a) in files.iter().enumerate() {
             for (def, f) in a.tree.fns.iter().enumerate() {
                 let r = FnRef { file, def };
                 index.by_path.entry(f.path.clone()).or_default().push(r);
@@ -37,6 +43,7 @@ impl CrateIndex {
                 by_name.entry(f.name.clone()).or_default().push(r);
             }
         }
+        index.once_fns = index.find_once_fns(&files);
         index
     }
 
@@ -82,6 +89,99 @@ impl CrateIndex {
             }
             _ => None,
         }
+    }
+}
+
+impl CrateIndex {
+    /// Whether `expr` of file `file` (analysed as `a`) sits in a same-crate function that
+    /// runs once per process, so what it starts may live as long as the process: one
+    /// given by path to a once-initialiser of a `static` (`ENGINE.get_or_init(Engine::new)`)
+    /// or called in the closure given to one (`get_or_init(|| init())`), or called by
+    /// such a function, and called or named by no ordinary (non-test) code.
+    pub fn runs_once(&self, a: &Analysis, file: usize, expr: ExprId) -> bool {
+        a.tree.enclosing_fn(expr).is_some_and(|def| self.once_fns.contains(&FnRef { file, def }))
+    }
+
+    fn find_once_fns(&self, files: &[&Analysis]) -> HashSet<FnRef> {
+        let mut once = self.once_init_fns(files);
+        let mut frontier: Vec<FnRef> = once.iter().copied().collect();
+        for _ in 0..MAX_ONCE_DEPTH {
+            let called = frontier.iter().flat_map(|f| self.calls_in(files[f.file], files[f.file].tree.fns[f.def].body));
+            frontier = called.filter(|&f| once.insert(f)).collect();
+        }
+        self.drop_called_elsewhere(files, &mut once);
+        once
+    }
+
+    /// Functions given by path to a once-initialiser of a `static`, or called in the
+    /// closure given to one.
+    fn once_init_fns(&self, files: &[&Analysis]) -> HashSet<FnRef> {
+        let mut found = HashSet::new();
+        for a in files {
+            for call in (0..a.tree.exprs.len() as u32).map(ExprId) {
+                for &arg in a.once_init_args(call) {
+                    match a.tree.kind(arg) {
+                        ExprKind::Path(Res::Item(path)) => found.extend(self.by_item_path(path)),
+                        _ => found.extend(self.calls_in(a, arg)),
+                    }
+                }
+            }
+        }
+        found
+    }
+
+    /// The same-crate functions called in `expr` (closures and async blocks included).
+    fn calls_in<'a>(&'a self, a: &'a Analysis, expr: ExprId) -> impl Iterator<Item = FnRef> + 'a {
+        a.tree.descendants(expr).into_iter().filter_map(move |e| self.callee(a, e))
+    }
+
+    /// Removes the functions that ordinary code calls or names (each such call runs them
+    /// again), until none is left: a removed function's own calls are ordinary too.
+    fn drop_called_elsewhere(&self, files: &[&Analysis], once: &mut HashSet<FnRef>) {
+        if once.is_empty() {
+            return;
+        }
+        let mentions = self.mentions(files, once);
+        loop {
+            let in_once_code = |file: usize, site: ExprId| {
+                let a = files[file];
+                a.runs_once_per_process(site)
+                    || a.tree.enclosing_fn(site).is_some_and(|def| once.contains(&FnRef { file, def }))
+            };
+            let ordinary: Vec<FnRef> = mentions
+                .iter()
+                .filter(|&&(f, file, site)| once.contains(&f) && !in_once_code(file, site))
+                .map(|m| m.0)
+                .collect();
+            if ordinary.is_empty() {
+                return;
+            }
+            for f in &ordinary {
+                once.remove(f);
+            }
+        }
+    }
+
+    /// Every mention, outside test code, of a function in `targets`: a path naming it or a
+    /// method call of it, with its file.
+    fn mentions(&self, files: &[&Analysis], targets: &HashSet<FnRef>) -> Vec<(FnRef, usize, ExprId)> {
+        let names: HashSet<&str> = targets.iter().map(|f| files[f.file].tree.fns[f.def].name.as_str()).collect();
+        let mut out = Vec::new();
+        for (file, a) in files.iter().enumerate() {
+            for (i, e) in a.tree.exprs.iter().enumerate() {
+                let id = ExprId(i as u32);
+                let found = match &e.kind {
+                    _ if e.scope.in_test => None,
+                    ExprKind::Path(Res::Item(p)) if names.contains(p.rsplit("::").next().unwrap_or(p)) => {
+                        self.by_item_path(p)
+                    }
+                    ExprKind::MethodCall { method, .. } if names.contains(method.as_str()) => self.callee(a, id),
+                    _ => None,
+                };
+                out.extend(found.filter(|f| targets.contains(f)).map(|f| (f, file, id)));
+            }
+        }
+        out
     }
 }
 

@@ -151,24 +151,30 @@ impl Analysis {
     }
 
     /// Whether `id` runs at most once per process, so what it starts may live as long as
-    /// the process: code in `fn main`, in a `static` initialiser, or in a closure given
-    /// to a once-initialiser of a `static` (`GLOBAL.get_or_init(|| ..)`).
+    /// the process: code in `fn main`, in a `static` initialiser, or in (or being) an
+    /// argument of a once-initialiser of a `static` (`GLOBAL.get_or_init(|| ..)`).
     pub fn runs_once_per_process(&self, id: ExprId) -> bool {
         let scope = self.tree.expr(id).scope;
         if scope.in_main || scope.in_static {
             return true;
         }
-        self.tree.ancestors(id).any(|a| {
-            let Some(parent) = self.tree.parent(a) else { return false };
-            match self.tree.kind(parent) {
-                ExprKind::MethodCall { receiver, method, args, .. } => {
-                    args.contains(&a)
-                        && self.catalog.leaks.once_methods.contains(method)
-                        && matches!(self.tree.kind(*receiver), ExprKind::Path(Res::Item(_)))
-                }
-                _ => false,
+        let mut outward = std::iter::once(id).chain(self.tree.ancestors(id));
+        outward.any(|e| self.tree.parent(e).is_some_and(|p| self.once_init_args(p).contains(&e)))
+    }
+
+    /// The arguments of a catalogued once-method called on a `static` item
+    /// (`GLOBAL.get_or_init(|| ..)`, `INIT.call_once(init)`): they run at most once per
+    /// process. Empty for any other expression.
+    pub fn once_init_args(&self, call: ExprId) -> &[ExprId] {
+        match self.tree.kind(call) {
+            ExprKind::MethodCall { receiver, method, args, .. }
+                if self.catalog.leaks.once_methods.contains(method)
+                    && matches!(self.tree.kind(*receiver), ExprKind::Path(Res::Item(_))) =>
+            {
+                args
             }
-        })
+            _ => &[],
+        }
     }
 
     /// Whether a `for` iterator or `while let` scrutinee never runs out: an interval

@@ -350,3 +350,43 @@ fn block_level_cfg_alternatives_and_shadowing() {
     );
     assert_eq!(callee_paths(&a), ["tokio::spawn", "one::go", "my_rt::spawn", "tokio::spawn"]);
 }
+
+#[test]
+fn functions_given_to_once_initialisers_of_statics_run_once() {
+    let a = analyze(
+        "static ENGINE: OnceLock<Engine> = OnceLock::new();
+         static CONFIG: OnceLock<Config> = OnceLock::new();
+         static CACHE: OnceLock<Cache> = OnceLock::new();
+         static WARM: Once = Once::new();
+         struct Engine; impl Engine { fn new() -> Engine { start(); Engine } }
+         fn start() { helper(); } fn helper() { deeper(); } fn deeper() {}
+         fn init() -> Config { Config }
+         struct Cache; impl Cache { fn new() -> Cache { Cache } }
+         fn engine() -> &'static Engine { ENGINE.get_or_init(Engine::new) }
+         fn config() -> &'static Config { CONFIG.get_or_init(|| init()) }
+         fn cache() -> &'static Cache { CACHE.get_or_init(Cache::new) }
+         fn fresh_cache() -> Cache { Cache::new() }
+         fn warm_up() { WARM.call_once(warm); } fn warm() { prefetch(); } fn prefetch() {} fn rewarm() { warm(); }
+         fn local() { let cell = OnceLock::new(); cell.get_or_init(build); } fn build() {}
+         #[test] fn t() { init(); }",
+    );
+    let index = CrateIndex::build([&a]);
+    let once: Vec<&str> =
+        a.tree.fns.iter().filter(|f| index.runs_once(&a, 0, f.body)).map(|f| f.path.as_str()).collect();
+    // Two calls deep from the initialiser; not `Cache::new` nor `warm` (and so not
+    // `prefetch`), which ordinary code also calls; not `build`, given to a local cell.
+    assert_eq!(once, ["Engine::new", "crate::start", "crate::helper", "crate::init"]);
+}
+
+#[test]
+fn once_initialiser_arguments_run_once_per_process() {
+    let a = analyze(
+        "static G: OnceLock<()> = OnceLock::new(); fn f(c: OnceLock<()>) { G.get_or_init(go); c.get_or_init(go); }",
+    );
+    let args: Vec<bool> = (0..a.tree.exprs.len() as u32)
+        .map(ExprId)
+        .filter(|&e| matches!(a.tree.kind(e), ExprKind::Path(Res::Item(p)) if p.ends_with("go")))
+        .map(|e| a.runs_once_per_process(e))
+        .collect();
+    assert_eq!(args, [true, false]);
+}

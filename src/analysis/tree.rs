@@ -351,6 +351,14 @@ impl Tree {
         }
     }
 
+    /// The function (an index into `fns`) whose body contains `id`, closures included;
+    /// `None` in a `static` or `const` initialiser. Linear in the file's functions: for
+    /// the few expressions rules ask about, not for every expression.
+    pub fn enclosing_fn(&self, id: ExprId) -> Option<usize> {
+        let root = self.ancestors(id).last().unwrap_or(id);
+        self.fns.iter().position(|f| f.body == root)
+    }
+
     /// Ancestors of `id`, nearest first, not including `id`.
     pub fn ancestors(&self, id: ExprId) -> impl Iterator<Item = ExprId> + '_ {
         std::iter::successors(self.parent(id), move |&p| self.parent(p))

@@ -64,7 +64,8 @@ pub fn connect(conn: Conn, stop: CancellationToken) -> JoinHandle<()> {
 }
 ```
 Not reported: code that runs once per process (in `fn main`, a `static` initialiser, or
-a closure given to `GLOBAL.get_or_init(..)`-like once-initialisers), test code unless
+a closure or same-crate function given to `GLOBAL.get_or_init(..)`-like once-initialisers
+and called nowhere else, such as `ENGINE.get_or_init(Engine::new)`), test code unless
 `--include-tests`, bodies leaklint cannot see (another crate's future, a parameter), and
 interval-driven tasks (reported as `leaked_timer`).
 "#;
@@ -74,7 +75,7 @@ fn check(cx: &CrateContext, file: usize, out: &mut Vec<Diagnostic>) {
     for i in 0..a.tree.exprs.len() {
         let id = ExprId(i as u32);
         let Some(task) = cx.detached_endless(file, id) else { continue };
-        if !cx.in_scope(file, id) || a.runs_once_per_process(id) {
+        if !cx.in_scope(file, id) || a.runs_once_per_process(id) || cx.index.runs_once(a, file, id) {
             continue;
         }
         out.push(diagnostic(cx, a, id, &task.spawn, &task.discard, &task.endless));
