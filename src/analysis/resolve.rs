@@ -9,6 +9,7 @@
 //! stays as written. A name defined or imported several times (platform alternatives
 //! under `#[cfg(..)]`) resolves to the alternative that is catalogued, if any.
 
+use std::cell::Cell;
 use std::collections::HashMap;
 
 use crate::catalog::Catalog;
@@ -39,6 +40,8 @@ struct Module {
 pub struct ModuleScopes {
     modules: Vec<Module>,
     by_path: HashMap<Vec<String>, ModuleId>,
+    /// Steps taken by the current [`ModuleScopes::resolve`] call.
+    steps: Cell<usize>,
 }
 
 /// Inline modules nested deeper than this share their parent's scope, so that hostile
@@ -48,11 +51,15 @@ const MAX_MODULE_DEPTH: usize = 64;
 /// How deep `use` chains are followed before giving up (they can be cyclic).
 const MAX_USE_DEPTH: usize = 16;
 
+/// How many steps one resolution may take: every step may try each `#[cfg]` alternative
+/// of a name, so without a budget chains of alternatives are exponential.
+const MAX_RESOLVE_STEPS: usize = 256;
+
 impl ModuleScopes {
     /// Scopes for a file whose root module has the canonical path `root`
     /// (`["crate"]` for a crate root, `["crate", "net"]` for `src/net.rs`).
     pub fn build(file: &syn::File, root: Vec<String>) -> ModuleScopes {
-        let mut scopes = ModuleScopes { modules: Vec::new(), by_path: HashMap::new() };
+        let mut scopes = ModuleScopes { modules: Vec::new(), by_path: HashMap::new(), steps: Cell::new(0) };
         scopes.add_module(&file.items, root);
         scopes
     }
@@ -146,6 +153,7 @@ impl ModuleScopes {
     /// The canonical path of `segs` written in module `m`; `None` when a name comes only
     /// from a glob import that provides nothing known, or a `use` chain is cyclic.
     pub fn resolve(&self, m: ModuleId, segs: &[String], catalog: &Catalog) -> Option<String> {
+        self.steps.set(0);
         self.resolve_depth(m, segs, catalog, 0, true).map(|p| catalog.canonicalize(&p))
     }
 
@@ -160,7 +168,7 @@ impl ModuleScopes {
         globs: bool,
     ) -> Option<String> {
         let (first, rest) = segs.split_first()?;
-        if depth > MAX_USE_DEPTH {
+        if self.exhausted(depth) {
             return None;
         }
         let module = &self.modules[m.0];
@@ -196,6 +204,13 @@ impl ModuleScopes {
         Some(self.follow_local(&absolute, catalog, depth))
     }
 
+    /// Counts a step; whether the resolution has gone too deep or taken too many steps
+    /// (`use` chains can be cyclic, and each step may try several alternatives).
+    fn exhausted(&self, depth: usize) -> bool {
+        self.steps.set(self.steps.get() + 1);
+        depth > MAX_USE_DEPTH || self.steps.get() > MAX_RESOLVE_STEPS
+    }
+
     /// `segs` written in module `m`, whose first segment names `target` there.
     fn resolve_target(
         &self,
@@ -213,25 +228,57 @@ impl ModuleScopes {
                 v.extend(rest.iter().cloned());
                 Some(self.follow_local(&v, catalog, depth))
             }
-            // `use tokio::{self};` names the extern crate itself.
-            Target::Use(target) if target.len() == 1 && target[0] == segs[0] => Some(segs.join("::")),
             Target::Use(target) => {
-                let head = self.resolve_depth(m, target, catalog, depth + 1, globs)?;
+                let head = self.resolve_import(m, &segs[0], target, catalog, depth, globs)?;
                 Some(join_path(&head, rest))
             }
         }
+    }
+
+    /// The path that `use target` in module `m`, importing `name`, names. Its first
+    /// segment does not resolve through the imports of `name` itself: `use tokio::{self};`
+    /// is the extern crate, `use compress::compress;` beside `mod compress;` the module's
+    /// item, `use log::log;` the extern crate's.
+    fn resolve_import(
+        &self,
+        m: ModuleId,
+        name: &str,
+        target: &[String],
+        catalog: &Catalog,
+        depth: usize,
+        globs: bool,
+    ) -> Option<String> {
+        if target.first().map(String::as_str) != Some(name) {
+            return self.resolve_depth(m, target, catalog, depth + 1, globs);
+        }
+        if target.len() == 1 {
+            return Some(name.to_string());
+        }
+        if self.exhausted(depth) {
+            return None;
+        }
+        let targets = self.modules[m.0].names.get(name).map_or(&[][..], Vec::as_slice);
+        let items: Vec<&Target> = targets.iter().filter(|t| matches!(t, Target::Item(_))).collect();
+        if items.is_empty() {
+            return self.resolve_unscoped(m, target, catalog, depth + 1, globs);
+        }
+        let each = items.into_iter().map(|t| self.resolve_target(m, t, target, catalog, depth + 1, globs));
+        pick_alternative(each, catalog)
     }
 
     /// A path that starts in this file's module tree (`crate::rt::spawn`): follow a
     /// `use` re-export there when the module is inline in this file.
     fn follow_local(&self, absolute: &[String], catalog: &Catalog, depth: usize) -> String {
         let own = || absolute.join("::");
+        if self.exhausted(depth) {
+            return own();
+        }
         for split in (1..absolute.len()).rev() {
             let Some(owner) = self.module_by_path(&absolute[..split]) else { continue };
             let targets = self.modules[owner.0].names.get(&absolute[split]).map_or(&[][..], Vec::as_slice);
             let each = targets.iter().map(|t| match t {
                 Target::Use(target) => self
-                    .resolve_depth(owner, target, catalog, depth + 1, true)
+                    .resolve_import(owner, &absolute[split], target, catalog, depth, true)
                     .map(|head| join_path(&head, &absolute[split + 1..])),
                 Target::Item(_) => Some(own()),
             });
@@ -458,5 +505,18 @@ mod tests {
     fn cyclic_uses_do_not_hang() {
         let src = "use a::b as c; use c::d as a;";
         let _ = resolve_in(src, &[], "c::x");
+        // Alternatives at every step of a cycle (the sha1 crate has the first line).
+        let src = "mod c { pub fn c() {} } #[cfg(x)] pub use c::c; #[cfg(not(x))] use c::c;
+            #[cfg(x)] use a::b as c; #[cfg(y)] use c::d as a; #[cfg(z)] use c::e as a;";
+        let _ = resolve_in(src, &[], "c::x");
+    }
+
+    #[test]
+    fn imports_do_not_resolve_through_themselves() {
+        let src = "mod compress { pub fn compress() {} } #[cfg(a)] pub use compress::compress;
+            #[cfg(not(a))] use compress::compress; use log::log; use tokio::{self};";
+        assert_eq!(resolve_in(src, &[], "compress::compress").as_deref(), Some("crate::compress::compress"));
+        assert_eq!(resolve_in(src, &[], "log").as_deref(), Some("log::log"));
+        assert_eq!(resolve_in(src, &[], "tokio::spawn").as_deref(), Some("tokio::spawn"));
     }
 }
