@@ -231,11 +231,6 @@ fn returned_into_static(a: &Analysis, e: ExprId) -> bool {
     let c = a.catalog;
     let Some(closure) = tree.enclosing_body(e) else { return tree.expr(e).scope.in_static };
     let Some(call) = tree.parent(closure) else { return false };
-    match tree.kind(call) {
-        ExprKind::Call { .. } => {
-            tree.callee_path(call).is_some_and(|p| c.leaks.static_initializers.iter().any(|s| s == p))
-        }
-        ExprKind::MethodCall { receiver, method, .. } => c.leaks.once_methods.contains(method) && is_item(a, *receiver),
-        _ => false,
-    }
+    let lazy = tree.callee_path(call).is_some_and(|p| c.leaks.static_initializers.iter().any(|s| s == p));
+    lazy || a.once_init_args(call).contains(&closure)
 }
