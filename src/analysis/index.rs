@@ -57,9 +57,19 @@ impl CrateIndex {
                 _ => None,
             },
             ExprKind::MethodCall { receiver, method, .. } => {
-                let found = unique(self.methods_by_name.get(method))?;
-                let self_ty = self.files_self_ty(found)?;
-                receiver_may_be(a, *receiver, self_ty).then_some(found)
+                let candidates = self.methods_by_name.get(method)?;
+                if let [one] = candidates.as_slice() {
+                    let self_ty = self.files_self_ty(*one)?;
+                    return receiver_may_be(a, *receiver, self_ty).then_some(*one);
+                }
+                // Several impls have the method: the receiver's known type picks one.
+                let types = a.receiver_types(*receiver)?;
+                let fits = |f: &&FnRef| self.files_self_ty(**f).is_some_and(|t| is_type(&types, t));
+                let mut matching = candidates.iter().filter(fits);
+                match (matching.next(), matching.next()) {
+                    (Some(f), None) => Some(*f),
+                    _ => None,
+                }
             }
             _ => None,
         }
@@ -189,7 +199,11 @@ impl CrateIndex {
 /// not when all the types it is known to have, through smart pointers, are others
 /// (`LoopClient::new(..)`, a binding declared `Other`).
 fn receiver_may_be(a: &Analysis, receiver: ExprId, self_ty: &str) -> bool {
-    let Some(types) = a.receiver_types(receiver) else { return true };
+    a.receiver_types(receiver).map_or(true, |types| is_type(&types, self_ty))
+}
+
+/// Whether one of `types` (canonical paths) is the `impl` self type `self_ty`.
+fn is_type(types: &[&str], self_ty: &str) -> bool {
     types.iter().any(|ty| matches!(ty.rsplit("::").next(), Some(last) if last == self_ty || last == "Self"))
 }
 

@@ -390,3 +390,19 @@ fn once_initialiser_arguments_run_once_per_process() {
         .collect();
     assert_eq!(args, [true, false]);
 }
+
+#[test]
+fn a_known_receiver_type_picks_among_same_named_methods() {
+    let a = analyze(
+        "use std::sync::Arc;
+         struct Server; impl Server { async fn run(&self) {} }
+         struct Client; impl Client { async fn run(&self) {} }
+         async fn f(c: &Client, unknown: Thing) {
+             Arc::new(Server::new()).run().await;
+             c.run().await;
+             unknown.run().await;
+             make().run().await;
+         }",
+    );
+    assert_eq!(run_callees(&a), [Some("Server::run"), Some("Client::run"), None, None]);
+}
