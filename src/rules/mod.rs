@@ -9,6 +9,7 @@ use crate::analysis::tree::ExprId;
 use crate::analysis::wrappers::SpawnWrappers;
 use crate::analysis::Analysis;
 use crate::diagnostic::{Diagnostic, Level};
+use crate::source::Edition;
 
 /// A rule's fixed description.
 pub struct RuleMeta {
@@ -30,6 +31,8 @@ pub struct CrateContext<'a> {
     pub krate: usize,
     /// Whether test code is linted (`--include-tests`).
     pub include_tests: bool,
+    /// The crate's edition (2021 for files outside any package).
+    pub edition: Edition,
 }
 
 impl CrateContext<'_> {
