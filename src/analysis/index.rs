@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::tree::{ExprId, ExprKind, Res};
+use super::tree::{ExprId, ExprKind, Res, TypeRef};
 use super::Analysis;
 
 /// A function in the crate: which file's analysis, which [`super::tree::FnDef`].
@@ -20,6 +20,8 @@ pub struct CrateIndex {
     by_path: HashMap<String, Vec<FnRef>>,
     free_by_name: HashMap<String, Vec<FnRef>>,
     methods_by_name: HashMap<String, Vec<FnRef>>,
+    /// Declared types of the named struct fields of every file, by field name.
+    field_types: HashMap<String, Vec<TypeRef>>,
 }
 
 impl CrateIndex {
@@ -36,8 +38,16 @@ impl CrateIndex {
                 let by_name = if f.self_ty.is_some() { &mut index.methods_by_name } else { &mut index.free_by_name };
                 by_name.entry(f.name.clone()).or_default().push(r);
             }
+            for (name, types) in &a.tree.field_types {
+                index.field_types.entry(name.clone()).or_default().extend(types.iter().cloned());
+            }
         }
         index
+    }
+
+    /// The declared types of every struct field named `name` in the crate.
+    pub fn field_types(&self, name: &str) -> &[TypeRef] {
+        self.field_types.get(name).map_or(&[], Vec::as_slice)
     }
 
     /// The same-crate function a call expression in `file` calls, when it can be told:

@@ -1,0 +1,357 @@
+//! Unit tests of the lock, guard and leak facts, each on a small source.
+
+use super::*;
+use crate::analysis::leaks::{self, LeakKind, Reclaims};
+use crate::catalog::Catalog;
+use crate::parse::{parse, FileInfo};
+use crate::source::FileId;
+
+fn analyze(src: &str) -> Analysis {
+    let info = FileInfo { module_path: vec!["crate".into()], test_file: false };
+    parse(FileId(0), src, &info, Catalog::builtin()).expect("test source parses")
+}
+
+fn text<'s>(src: &'s str, a: &Analysis, id: ExprId) -> &'s str {
+    &src[a.tree.span(id).range()]
+}
+
+/// Method calls named `method`, in source order.
+fn calls(a: &Analysis, method: &str) -> Vec<ExprId> {
+    let mut found: Vec<ExprId> = (0..a.tree.exprs.len() as u32)
+        .map(ExprId)
+        .filter(|&e| matches!(a.tree.kind(e), ExprKind::MethodCall { method: m, .. } if m == method))
+        .collect();
+    found.sort_by_key(|&e| a.tree.span(e).lo);
+    found
+}
+
+fn first(a: &Analysis, method: &str) -> ExprId {
+    calls(a, method)[0]
+}
+
+fn locks(a: &Analysis) -> Locks<'_> {
+    Locks::new(a, None, Edition::E2021)
+}
+
+/// The receivers of every lock-like call, as written.
+fn lock_receivers(src: &str) -> Vec<String> {
+    let a = analyze(src);
+    let l = locks(&a);
+    let mut found: Vec<LockCall> = lock_calls(&l);
+    found.sort_by_key(|c| a.tree.span(c.call).lo);
+    found
+        .iter()
+        .map(|c| match a.tree.kind(c.call) {
+            ExprKind::MethodCall { receiver, method, .. } => format!("{}.{method}", text(src, &a, *receiver)),
+            _ => unreachable!(),
+        })
+        .collect()
+}
+
+#[test]
+fn lock_and_try_lock_always_count_but_not_on_stdio() {
+    let src = "use std::io::{self, stdout};
+        fn f(m: M, out: io::Stdout) {
+            m.lock(); m.try_lock(); self.inner.lock().await;
+            io::stdout().lock(); let o = stdout(); o.lock(); out.lock(); std::io::stdin().lock();
+            keyed.lock(&key);
+        }";
+    assert_eq!(lock_receivers(src), ["m.lock", "m.try_lock", "self.inner.lock"]);
+}
+
+#[test]
+fn read_write_and_borrow_need_evidence() {
+    let src = "use std::sync::{Arc, RwLock}; use std::cell::RefCell; use std::rc::Rc;
+        struct S { cache: RwLock<Map>, cell: Rc<RefCell<u8>>, dev: Device, pl: Arc<parking_lot::RwLock<u8>> }
+        impl S { fn f(&self, p: &tokio::sync::RwLock<u8>, conn: Conn, mut file: File) {
+            self.cache.read(); self.cell.borrow_mut(); self.dev.read(); self.pl.write();
+            conn.read(); conn.write().unwrap(); p.read().await;
+            let l = Arc::new(RwLock::new(1)); l.read(); let l2 = l.clone(); l2.write();
+            let c = RefCell::new(0); c.borrow(); let d = Arc::clone(&l); d.read();
+            file.read(&mut buf); std::fs::read(path); dir.read_dir(); self.dev.borrow();
+        } }";
+    let want = [
+        "self.cache.read",
+        "self.cell.borrow_mut",
+        "self.pl.write",
+        "conn.write",
+        "p.read",
+        "l.read",
+        "l2.write",
+        "c.borrow",
+        "d.read",
+    ];
+    assert_eq!(lock_receivers(src), want);
+}
+
+#[test]
+fn lock_types_resolve_through_renamed_imports_and_the_crate_index() {
+    let src = "use tokio::sync::RwLock as AsyncRwLock; struct S { subs: AsyncRwLock<u8> }
+        fn f(s: S) { s.subs.read().await; s.remote.read().await; }";
+    let a = analyze(src);
+    assert_eq!(lock_receivers(src), ["s.subs.read"]);
+    // `remote` is declared in another file of the crate.
+    let other = analyze("struct T { remote: std::sync::RwLock<u8> }");
+    let index = CrateIndex::build([&a, &other]);
+    let l = Locks::new(&a, Some(&index), Edition::E2021);
+    assert!(l.lock_call(calls(&a, "read")[1]).is_some());
+}
+
+#[test]
+fn places_owners_kinds_and_async() {
+    let src = "impl S { async fn f(&self, m: M) { self.sessions.read().unwrap(); m.lock().await; self.a.b.try_lock(); STATE.lock(); } }";
+    let a = analyze(src);
+    let l = locks(&a);
+    let read = l.lock_call(first(&a, "read")).expect("a lock");
+    let place = read.place.clone().expect("a place");
+    assert_eq!(place.describe(&a.tree), "self.sessions");
+    assert_eq!(place.owner().map(|o| o.describe(&a.tree)).as_deref(), Some("self"));
+    assert_eq!((read.kind, read.tries, read.is_async), (GuardKind::Read, false, false));
+    let lock = l.lock_call(first(&a, "lock")).expect("a lock");
+    assert!(lock.is_async && lock.place.as_ref().is_some_and(|p| p.owner().is_none()));
+    let nested = l.lock_call(first(&a, "try_lock")).expect("a lock");
+    assert!(nested.tries);
+    assert_eq!(nested.place.and_then(|p| p.owner()).map(|o| o.describe(&a.tree)).as_deref(), Some("self.a"));
+    let global = l.lock_call(calls(&a, "lock")[1]).expect("a lock");
+    assert_eq!(global.place.map(|p| p.describe(&a.tree)).as_deref(), Some("STATE"));
+}
+
+#[test]
+fn permits_are_their_own_kind() {
+    let a =
+        analyze("async fn f(sem: Arc<Semaphore>) { let p = sem.acquire().await; sem.clone().acquire_owned().await; }");
+    let l = locks(&a);
+    assert_eq!(l.permit_call(first(&a, "acquire")).map(|p| p.kind), Some(GuardKind::Permit));
+    assert!(l.permit_call(first(&a, "acquire_owned")).is_some());
+    assert!(l.lock_call(first(&a, "acquire")).is_none());
+}
+
+/// The home of the first `lock()` call of a source, and the source text of what it names.
+fn home(src: &str, edition: Edition) -> String {
+    let a = analyze(src);
+    assert!(!calls(&a, "lock").is_empty(), "no lock call in {src}");
+    let l = Locks::new(&a, None, edition);
+    let show = |e: ExprId| text(src, &a, e).split_whitespace().take(2).collect::<Vec<_>>().join(" ");
+    match l.guard_home(first(&a, "lock")) {
+        GuardHome::Statement => "statement".into(),
+        GuardHome::Scrutinee(at) => format!("scrutinee of {}", show(at)),
+        GuardHome::LoopHead(at) => format!("head of {}", show(at)),
+        GuardHome::Bound(b) => format!("bound to {}", a.tree.binding(b).name),
+        GuardHome::Stored { into, .. } => format!("stored in {}", text(src, &a, into)),
+        GuardHome::Elsewhere => "elsewhere".into(),
+    }
+}
+
+#[test]
+fn guard_homes_follow_temporary_scopes() {
+    let e = Edition::E2021;
+    assert_eq!(home("fn f() { m.lock().unwrap().push(1); }", e), "statement");
+    assert_eq!(home("fn f() { let n = m.lock().unwrap().len(); }", e), "statement");
+    assert_eq!(home("fn f() { let g = m.lock().unwrap(); }", e), "bound to g");
+    assert_eq!(home("fn f() { let _ = m.lock(); }", e), "statement");
+    assert_eq!(home("fn f() { let v = &m.lock().unwrap().items; }", e), "bound to v");
+    assert_eq!(
+        home("fn f() { match m.lock().unwrap().pop() { _ => {} } }", e),
+        "scrutinee of match m.lock().unwrap().pop()"
+    );
+    assert_eq!(home("fn f() { match m.lock() { Ok(g) => {} _ => {} } }", e), "scrutinee of match m.lock()");
+    assert_eq!(home("fn f() { if let Some(x) = m.lock().unwrap().get(k) {} }", e), "scrutinee of if let");
+    assert_eq!(home("fn f() { if m.lock().unwrap().is_empty() {} }", e), "statement");
+    assert_eq!(home("fn f() { while let Some(j) = q.lock().unwrap().pop() {} }", e), "head of while let");
+    assert_eq!(home("fn f() { while !q.lock().unwrap().is_empty() {} }", e), "statement");
+    assert_eq!(home("fn f() { for x in m.lock().unwrap().iter() {} }", e), "head of for x");
+    assert_eq!(home("fn f() { for x in 0..m.lock().unwrap().len() {} }", e), "head of for x");
+    assert_eq!(home("fn f() { match x { _ if m.lock().unwrap().ok() => {} _ => {} } }", e), "statement");
+}
+
+#[test]
+fn moved_guards_are_followed_or_let_go() {
+    let e = Edition::E2021;
+    assert_eq!(home("fn f() { while let Some(j) = drop(q.lock()) {} }", e), "elsewhere");
+    assert_eq!(home("fn f() { match process(m.lock().unwrap()) { _ => {} } }", e), "elsewhere");
+    assert_eq!(home("fn f() { match m.lock().map(|g| g.len()) { _ => {} } }", e), "elsewhere");
+    assert_eq!(home("fn f() { guards.push(m.lock().unwrap()); }", e), "stored in guards");
+    assert_eq!(home("fn f() { last = Some(m.lock().unwrap()); }", e), "stored in last");
+    assert_eq!(home("fn f() { let h = Holder { g: m.lock() }; }", e), "bound to h");
+    assert_eq!(home("fn f() -> G { m.lock().unwrap() }", e), "elsewhere");
+    assert_eq!(home("fn f() { println!(\"{}\", m.lock().unwrap().len()); }", e), "statement");
+    assert_eq!(home("fn f() { let c = || m.lock().unwrap().len(); }", e), "elsewhere");
+}
+
+#[test]
+fn block_tails_and_let_chains_depend_on_the_edition() {
+    let src = "fn f() { match { m.lock().unwrap().len() } { _ => {} } }";
+    assert_eq!(home(src, Edition::E2021), "scrutinee of match {");
+    assert_eq!(home(src, Edition::E2024), "statement");
+    let moved = "fn f() { match { m.lock().unwrap() } { _ => {} } }";
+    assert_eq!(home(moved, Edition::E2024), "scrutinee of match {");
+    let chain = "fn f() { if let Some(x) = m.lock().unwrap().get(k) && ready {} }";
+    assert_eq!(home(chain, Edition::E2024), "scrutinee of if let");
+}
+
+#[test]
+fn if_let_else_holds_the_guard_only_before_2024() {
+    let src = "fn f() { if let Some(x) = m.lock().unwrap().get(k) { a(); } else { b(); } }";
+    let a = analyze(src);
+    let at = match locks(&a).guard_home(first(&a, "lock")) {
+        GuardHome::Scrutinee(at) => at,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(Locks::new(&a, None, Edition::E2021).held_during(at).len(), 2);
+    assert_eq!(Locks::new(&a, None, Edition::E2024).held_during(at).len(), 1);
+}
+
+/// The hazards met while the first lock-like call's guard is alive, as
+/// `kind-debug@text`.
+fn hazards(src: &str) -> Vec<String> {
+    let a = analyze(src);
+    let l = locks(&a);
+    let mut found = lock_calls(&l);
+    found.sort_by_key(|c| a.tree.span(c.call).lo);
+    let lock = &found[0];
+    let at = match l.guard_home(lock.call) {
+        GuardHome::Scrutinee(at) | GuardHome::LoopHead(at) => at,
+        other => panic!("{other:?}"),
+    };
+    let roots = l.held_during(at);
+    l.hazards(lock, &roots)
+        .iter()
+        .map(|h| {
+            let kind = match &h.kind {
+                HazardKind::Relock { method } => format!("relock {method}"),
+                HazardKind::OwnerCall { method } => format!("owner {method}"),
+                other => format!("{other:?}").to_lowercase(),
+            };
+            format!("{kind}@{}", text(src, &a, h.at).split_whitespace().next().unwrap_or(""))
+        })
+        .collect()
+}
+
+#[test]
+fn relocks_of_the_same_place_and_their_conflicts() {
+    let src = "use std::cell::RefCell; struct S { cache: std::sync::RwLock<u8>, c: RefCell<u8>, other: std::sync::RwLock<u8> }
+        impl S { fn f(&self) { match self.cache.read().unwrap().get(k) {
+            Some(v) => { self.cache.write().unwrap(); self.cache.read().unwrap(); self.cache.try_write(); self.other.write(); }
+            None => {}
+        } } }";
+    assert_eq!(hazards(src), ["relock write@self.cache.write()", "relock read@self.cache.read()"]);
+    let cells = "use std::cell::RefCell; struct S { c: RefCell<u8> }
+        impl S { fn f(&self) { if let Some(v) = self.c.borrow().get(k) { self.c.borrow(); self.c.borrow_mut(); } } }";
+    assert_eq!(hazards(cells), ["relock borrow_mut@self.c.borrow_mut()"]);
+    let twice = "fn f(m: M) { if let Some(x) = m.lock().unwrap().pop() { m.lock().unwrap().push(x); } }";
+    assert_eq!(hazards(twice), ["relock lock@m.lock()"]);
+}
+
+#[test]
+fn blocking_calls_awaits_and_owner_calls() {
+    let src = "use std::sync::mpsc; fn f(&self, h: H) {
+        let (tx, rx) = mpsc::channel();
+        if let Some(w) = self.worker.lock().unwrap().take() {
+            w.join(); rx.recv(); std::thread::sleep(d); io.read().await; self.notify(); self.sink.send(1); v.join(\",\");
+            tokio::spawn(async move { self.stop(); x.await; });
+            std::thread::spawn(move || self.stop());
+        }
+    }";
+    assert_eq!(
+        hazards(src),
+        [
+            "join@w.join()",
+            "recv@rx.recv()",
+            "sleep@std::thread::sleep(d)",
+            "await@io.read().await",
+            "owner notify@self.notify()"
+        ]
+    );
+    let tokio_rx = "fn f(&self, mut rx: tokio::sync::mpsc::Receiver<u8>) {
+        if let Some(w) = self.w.lock().unwrap().take() { rx.recv().await; tokio::select! { _ = rx.recv() => {} } } }";
+    assert_eq!(hazards(tokio_rx), ["await@rx.recv().await", "await@tokio::select!"]);
+}
+
+#[test]
+fn loops_and_owned_heads() {
+    let src = "async fn f(&self) {
+        for x in m.lock().unwrap().clone() {}
+        for x in m.lock().unwrap().iter().cloned() {}
+        for x in std::mem::take(&mut *m.lock().unwrap()) {}
+        for x in 0..m.lock().unwrap().len() {}
+        loop { match m.lock().unwrap().pop() { _ => {} } }
+        loop { let f = async { match m.lock().await.pop() { _ => {} } }; }
+    }";
+    let a = analyze(src);
+    let l = locks(&a);
+    let heads: Vec<Option<String>> = calls(&a, "lock")[..4]
+        .iter()
+        .map(|&c| {
+            let GuardHome::LoopHead(lp) = l.guard_home(c) else { panic!("not a loop head") };
+            let ExprKind::Loop(lp) = a.tree.kind(lp) else { panic!("not a loop") };
+            l.owned_head(c, lp.head.expect("a head"))
+        })
+        .collect();
+    let want = [Some("`.clone()`"), None, Some("`mem::take(..)`"), Some("`.len()`")];
+    assert_eq!(heads, want.map(|w| w.map(String::from)));
+    let in_loop: Vec<bool> = calls(&a, "lock")[4..]
+        .iter()
+        .map(|&c| match l.guard_home(c) {
+            GuardHome::Scrutinee(at) => l.in_loop_body(at),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(in_loop, [true, false]);
+}
+
+#[test]
+fn guards_and_permits_kept_past_their_iteration() {
+    let src = "async fn f(&self, sem: Arc<Semaphore>) {
+        let mut guards = Vec::new();
+        let mut last = None;
+        for m in &self.shards { guards.push(m.lock().unwrap()); }
+        for m in &self.shards { let g = m.lock().unwrap(); last = Some(g); }
+        for m in &self.shards { let mut local = Vec::new(); local.push(m.lock().unwrap()); }
+        for m in &self.shards { let g = m.lock().unwrap(); use_it(&g); }
+        for _ in 0..n { let _permit = sem.acquire().await.unwrap(); work().await; }
+        for _ in 0..n { permits.push(sem.clone().acquire_owned().await.unwrap()); }
+        for _ in 0..n { let p = sem.clone().acquire_owned().await.unwrap(); tokio::spawn(async move { let _p = p; }); }
+    }";
+    let a = analyze(src);
+    let l = locks(&a);
+    let kept: Vec<bool> = calls(&a, "lock").iter().map(|&c| l.kept_past_iteration(c).is_some()).collect();
+    assert_eq!(kept, [true, true, false, false]);
+    let permits: Vec<bool> = calls(&a, "acquire")
+        .into_iter()
+        .chain(calls(&a, "acquire_owned"))
+        .map(|c| l.kept_past_iteration(c).is_some())
+        .collect();
+    assert_eq!(permits, [false, true, false]);
+}
+
+#[test]
+fn leak_calls_per_iteration_and_reclaims() {
+    let src = "use std::mem::{self, ManuallyDrop};
+        fn f(xs: Vec<String>) {
+            for x in xs.iter() { mem::forget(x.clone()); Box::leak(Box::new(1)); let raw = Box::into_raw(b); x.clone().leak(); }
+            xs.iter().map(|s| String::leak(s.clone())).count();
+            let g = || ManuallyDrop::new(v);
+            mem::forget(outside);
+        }
+        fn g(p: *mut u8) { unsafe { drop(Box::from_raw(p)); } }";
+    let a = analyze(src);
+    let mut found: Vec<(LeakKind, String, bool)> = (0..a.tree.exprs.len() as u32)
+        .map(ExprId)
+        .filter_map(|e| leaks::leak_call(&a, e))
+        .map(|l| (l.kind, l.name.clone(), leaks::per_iteration(&a.tree, l.call).is_some()))
+        .collect();
+    found.sort_by_key(|(_, name, _)| name.clone());
+    let want = [
+        (LeakKind::Leak, ".leak()", true),
+        (LeakKind::IntoRaw, "Box::into_raw", true),
+        (LeakKind::Leak, "Box::leak", true),
+        (LeakKind::ManuallyDrop, "ManuallyDrop::new", false),
+        (LeakKind::Leak, "String::leak", true),
+        (LeakKind::Forget, "mem::forget", true),
+        (LeakKind::Forget, "mem::forget", false),
+    ];
+    assert_eq!(found, want.map(|(k, n, p)| (k, n.to_string(), p)));
+    let reclaims = Reclaims::of(&a);
+    assert!(reclaims.undoes(LeakKind::IntoRaw) && !reclaims.undoes(LeakKind::ManuallyDrop));
+    assert!(!reclaims.undoes(LeakKind::Forget));
+}
