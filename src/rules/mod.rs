@@ -1,7 +1,10 @@
 //! The rule registry. Each rule is one module: its metadata, its documentation (the
 //! LINTS.md text) and its check over the shared analysis facts.
 
+pub mod deferred_drop_in_loop;
 pub mod detached_spawn;
+pub mod lock_in_scrutinee;
+mod lock_text;
 
 use crate::analysis::index::CrateIndex;
 use crate::analysis::spawns::Spawn;
@@ -59,7 +62,7 @@ pub struct Rule {
 
 /// Every rule, in the order LINTS.md lists them.
 pub fn all() -> &'static [Rule] {
-    static RULES: &[Rule] = &[detached_spawn::RULE];
+    static RULES: &[Rule] = &[detached_spawn::RULE, deferred_drop_in_loop::RULE, lock_in_scrutinee::RULE];
     RULES
 }
 
