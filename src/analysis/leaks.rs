@@ -3,10 +3,13 @@
 //! `ManuallyDrop::new`; whether one runs once per loop iteration; and whether a file
 //! ever gives back what `into_raw` or `ManuallyDrop` held back.
 
-use super::tree::{ExprId, ExprKind, Tree};
+use super::tree::{BindingId, ExprId, ExprKind, Res, Tree};
+use super::uses::UseKind;
 use super::Analysis;
 
-/// Iterator adapters whose closure runs once per item.
+/// Iterator adapters whose closure runs once per item. `map`, `filter` and `inspect`
+/// are also `Option`/`Result` methods, which run it at most once: see
+/// [`ITERATOR_SOURCES`].
 const PER_ITEM_ADAPTERS: &[&str] = &[
     "map",
     "filter_map",
@@ -25,6 +28,48 @@ const PER_ITEM_ADAPTERS: &[&str] = &[
     "any",
     "all",
 ];
+
+/// Adapters that `Option` and `Result` share with iterators.
+const SHARED_WITH_OPTION: &[&str] = &["map", "filter", "inspect"];
+
+/// Methods that make an iterator: a `map` called on their result runs per item.
+const ITERATOR_SOURCES: &[&str] = &[
+    "iter",
+    "iter_mut",
+    "into_iter",
+    "drain",
+    "chars",
+    "char_indices",
+    "bytes",
+    "lines",
+    "split",
+    "split_whitespace",
+    "keys",
+    "values",
+    "values_mut",
+    "windows",
+    "chunks",
+    "enumerate",
+    "rev",
+    "step_by",
+    "chain",
+    "peekable",
+    "filter_map",
+    "flat_map",
+    "capture_names",
+];
+
+/// Iterator adapters that `Option` also has (`opt.cloned()`): an iterator only when
+/// their receiver is one. `take`/`skip` are iterators only with an argument.
+const AMBIGUOUS_ADAPTERS: &[&str] = &["map", "filter", "inspect", "cloned", "copied", "flatten", "zip"];
+
+/// Methods that hand a value's ownership to a raw pointer or handle: forgetting the value
+/// afterwards is how unsafe code transfers ownership, not a leak.
+const RAW_HANDOFF_PREFIXES: &[&str] = &["as_raw", "into_raw", "as_ptr", "as_mut_ptr", "as_inner", "into_inner_raw"];
+
+/// Constructors that make a value borrowed from a raw pointer, which forgetting avoids
+/// freeing twice.
+const RAW_SOURCES_PREFIXES: &[&str] = &["from_raw", "from_inner", "from_ptr"];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LeakKind {
@@ -97,10 +142,103 @@ pub fn per_iteration(tree: &Tree, id: ExprId) -> Option<ExprId> {
 }
 
 fn is_adapter_closure(tree: &Tree, closure: ExprId) -> bool {
-    tree.parent(closure).is_some_and(|p| {
-        matches!(tree.kind(p), ExprKind::MethodCall { method, args, .. }
-            if args.contains(&closure) && PER_ITEM_ADAPTERS.contains(&method.as_str()))
+    let Some(p) = tree.parent(closure) else { return false };
+    let ExprKind::MethodCall { receiver, method, args, .. } = tree.kind(p) else { return false };
+    if !args.contains(&closure) || !PER_ITEM_ADAPTERS.contains(&method.as_str()) {
+        return false;
+    }
+    !SHARED_WITH_OPTION.contains(&method.as_str()) || looks_like_iterator(tree, *receiver)
+}
+
+/// `xs.iter()`, `s.lines().enumerate()`, `(0..n)`: a receiver whose `map` is per item.
+fn looks_like_iterator(tree: &Tree, receiver: ExprId) -> bool {
+    match tree.kind(receiver) {
+        ExprKind::MethodCall { receiver, method, args, .. } => match method.as_str() {
+            m if ITERATOR_SOURCES.contains(&m) => true,
+            "take" | "skip" => !args.is_empty(),
+            m if AMBIGUOUS_ADAPTERS.contains(&m) => looks_like_iterator(tree, *receiver),
+            _ => false,
+        },
+        // A range (`0..n`).
+        ExprKind::Other(kids) => kids.len() == 2,
+        _ => false,
+    }
+}
+
+/// Whether `mem::forget(x)` is an ownership idiom rather than a leak: `x` is a lock guard
+/// (the lock stays held on purpose), a drop guard made here (forgetting disarms it), a
+/// value whose bits were copied elsewhere (`ptr::copy`) or handed to a raw pointer
+/// (`as_raw()`), a value borrowed from a raw pointer (`from_raw`), or `self`.
+pub fn is_ownership_handoff(a: &Analysis, leak: &LeakCall) -> bool {
+    let tree = &a.tree;
+    let ExprKind::Call { args, .. } = tree.kind(leak.call) else { return false };
+    let Some(&arg) = args.first() else { return false };
+    match tree.kind(arg) {
+        ExprKind::Path(Res::SelfValue) => true,
+        ExprKind::Path(Res::Local(b)) => handed_off_binding(a, *b),
+        _ => makes_guard(a, arg),
+    }
+}
+
+fn handed_off_binding(a: &Analysis, b: BindingId) -> bool {
+    let tree = &a.tree;
+    let binding = tree.binding(b);
+    if binding.name.contains("guard") {
+        return true;
+    }
+    let from_init = binding.init.is_some_and(|init| {
+        matches!(tree.kind(init), ExprKind::Struct { .. })
+            || is_tuple_struct(tree, init)
+            || makes_guard(a, init)
+            || from_raw(tree, init)
+    });
+    from_init
+        || a.uses_of(b).iter().any(|u| match &u.kind {
+            UseKind::Receiver { method } => RAW_HANDOFF_PREFIXES.iter().any(|p| method.starts_with(p)),
+            _ => passed_to_ptr_fn(tree, u.expr),
+        })
+}
+
+/// `Guard(self)`: a tuple-struct constructor (a capitalised one-segment path).
+fn is_tuple_struct(tree: &Tree, e: ExprId) -> bool {
+    tree.callee_path(e).is_some_and(|p| !p.contains("::") && p.starts_with(|c: char| c.is_ascii_uppercase()))
+}
+
+/// Whether the expression is, or is computed from, a lock-like call (`self.write()`,
+/// `m.lock()`, `guard.upgrade()`).
+fn makes_guard(a: &Analysis, e: ExprId) -> bool {
+    let c = a.catalog;
+    a.tree.descendants(e).into_iter().any(|d| match a.tree.kind(d) {
+        ExprKind::MethodCall { method, .. } => {
+            c.is_lock_method(method) || c.is_evidence_lock_method(method) || method.contains("upgrade")
+        }
+        _ => false,
     })
+}
+
+/// `CertContext::from_inner(p)`, `ptr::read(src)`: a value that does not own its memory.
+fn from_raw(tree: &Tree, e: ExprId) -> bool {
+    tree.descendants(e).into_iter().any(|d| {
+        tree.callee_path(d).is_some_and(|p| {
+            let name = p.rsplit("::").next().unwrap_or(p);
+            p.starts_with("std::ptr::") || RAW_SOURCES_PREFIXES.iter().any(|r| name.starts_with(r))
+        })
+    })
+}
+
+/// A use (possibly borrowed: `&tmp`) that is an argument of a `std::ptr` function.
+fn passed_to_ptr_fn(tree: &Tree, use_expr: ExprId) -> bool {
+    let mut node = use_expr;
+    while let Some(parent) = tree.parent(node) {
+        match tree.kind(parent) {
+            ExprKind::Ref { .. } | ExprKind::Other(_) => node = parent,
+            ExprKind::Call { callee, .. } if *callee != node => {
+                return tree.callee_path(parent).is_some_and(|p| p.starts_with("std::ptr::"));
+            }
+            _ => return false,
+        }
+    }
+    false
 }
 
 /// What a file gives back of what leak functions held back.

@@ -10,6 +10,7 @@
 use super::index::CrateIndex;
 use super::spawns;
 use super::tree::*;
+use super::uses::UseKind;
 use super::Analysis;
 use crate::source::Edition;
 
@@ -222,8 +223,9 @@ pub enum HazardKind {
     BlockingSelect,
     /// An `.await`, or a tokio/futures `select!` (which awaits).
     Await,
-    /// A method called on the lock's owner (`self.notify()` for `self.state`).
-    OwnerCall { method: String },
+    /// A method called on the lock's owner (`self.notify()` for `self.state`);
+    /// `relocks`: its same-crate body is seen to lock that field again.
+    OwnerCall { method: String, relocks: bool },
 }
 
 impl HazardKind {
@@ -242,17 +244,28 @@ pub struct Kept {
     pub at: ExprId,
 }
 
+/// The crate a file belongs to: its files and their index, to read struct fields declared
+/// in other files and the bodies of methods called on a lock's owner.
+#[derive(Clone, Copy)]
+pub struct CrateView<'a> {
+    pub files: &'a [&'a Analysis],
+    pub index: &'a CrateIndex,
+}
+
+/// How deep methods called on a lock's owner are followed to see whether they lock it.
+const MAX_OWNER_DEPTH: usize = 3;
+
 /// Lock facts for one file of a crate.
 pub struct Locks<'a> {
     pub a: &'a Analysis,
-    /// The crate's struct fields, for fields declared in another file.
-    index: Option<&'a CrateIndex>,
+    krate: Option<CrateView<'a>>,
     pub edition: Edition,
 }
 
 impl<'a> Locks<'a> {
-    pub fn new(a: &'a Analysis, index: Option<&'a CrateIndex>, edition: Edition) -> Locks<'a> {
-        Locks { a, index, edition }
+    /// Facts for `a`; without `krate`, only what the file itself shows.
+    pub fn new(a: &'a Analysis, krate: Option<CrateView<'a>>, edition: Edition) -> Locks<'a> {
+        Locks { a, krate, edition }
     }
 
     fn tree(&self) -> &'a Tree {
@@ -361,7 +374,7 @@ impl<'a> Locks<'a> {
         match tree.kind(e) {
             ExprKind::Field { member, .. } => match tree.field_types.get(member) {
                 Some(here) => here.iter().collect(),
-                None => self.index.map(|i| i.field_types(member).iter().collect()).unwrap_or_default(),
+                None => self.krate.map(|k| k.index.field_types(member).iter().collect()).unwrap_or_default(),
             },
             ExprKind::Ref { expr, .. } => self.declared(*expr),
             ExprKind::Other(kids) if kids.len() == 1 => self.declared(kids[0]),
@@ -529,6 +542,52 @@ impl<'a> Locks<'a> {
         }
     }
 
+    /// [`Self::held_during`] for `lock`'s guard, when the lock call's own result is
+    /// matched: the arms and blocks that run when a `try_lock` (`try_read`, ...) failed
+    /// (`Err(..)`, `None`) hold no guard, and a lock that succeeds with `Ok(())` (a file
+    /// lock, `File::try_lock`) has no guard at all.
+    pub fn held_during_lock(&self, lock: &LockCall, at: ExprId) -> Vec<ExprId> {
+        let tree = self.tree();
+        if !self.matched_directly(lock.call, at) {
+            return self.held_during(at);
+        }
+        let guardless = |p: &Pat| is_unit_success(p) || (lock.tries && is_failure(p));
+        match tree.kind(at) {
+            ExprKind::Match { arms, .. } => {
+                arms.iter().filter(|a| !guardless(&a.pat)).flat_map(|a| a.guard.into_iter().chain([a.body])).collect()
+            }
+            ExprKind::If { cond, then, els } => match tree.kind(*cond) {
+                ExprKind::Let { pat, .. } if is_unit_success(pat) => Vec::new(),
+                ExprKind::Let { pat, .. } if lock.tries && is_failure(pat) => {
+                    els.iter().copied().filter(|_| self.edition < Edition::E2024).collect()
+                }
+                ExprKind::Let { .. } if lock.tries => vec![*then],
+                _ => self.held_during(at),
+            },
+            _ => self.held_during(at),
+        }
+    }
+
+    /// Whether the value `at` matches is the lock call's own result (through `.await`,
+    /// `?` and `.ok()`-like adapters), not something computed from the guard.
+    fn matched_directly(&self, call: ExprId, at: ExprId) -> bool {
+        let tree = self.tree();
+        let mut node = call;
+        while let Some(parent) = tree.parent(node) {
+            match tree.kind(parent) {
+                ExprKind::Await(_) | ExprKind::Try(_) => {}
+                ExprKind::MethodCall { receiver, method, .. }
+                    if *receiver == node && PASS_GUARD.contains(&method.as_str()) => {}
+                ExprKind::Match { .. } | ExprKind::Let { .. } => {
+                    return parent == at || tree.parent(parent) == Some(at)
+                }
+                _ => return false,
+            }
+            node = parent;
+        }
+        false
+    }
+
     /// What happens in `roots` (in source order) that makes holding `lock`'s guard
     /// dangerous: re-locking its place, blocking, awaiting, calling a method on its owner.
     /// Async blocks, closures handed to a spawn and closures stored in a `let` do not
@@ -565,7 +624,10 @@ impl<'a> Locks<'a> {
                 }
                 let place = Place::of(tree, *receiver);
                 if owner.is_some() && place.as_ref() == owner {
-                    return Some(HazardKind::OwnerCall { method: method.clone() });
+                    let field = lock.place.as_ref().and_then(|p| p.fields.last());
+                    return field
+                        .and_then(|f| self.owner_call(e, f))
+                        .map(|relocks| HazardKind::OwnerCall { method: method.clone(), relocks });
                 }
                 match (method.as_str(), args.is_empty()) {
                     ("join", true) => Some(HazardKind::Join),
@@ -575,6 +637,52 @@ impl<'a> Locks<'a> {
             }
             _ => None,
         }
+    }
+
+    /// Whether method call `call` on a lock's owner may lock the owner's `field` again:
+    /// `Some(true)` when its same-crate body is seen to lock `self.<field>`, `Some(false)`
+    /// when it may (it cannot be resolved, or reaches `field` through other calls), `None`
+    /// when its body (and the methods it calls on `self`, a few levels deep) never
+    /// mentions `field`.
+    fn owner_call(&self, call: ExprId, field: &str) -> Option<bool> {
+        let Some(krate) = self.krate else { return Some(false) };
+        let Some(f) = krate.index.callee(self.a, call) else { return Some(false) };
+        let mut seen = vec![f];
+        let mut todo = vec![(f, 0)];
+        let mut mentions = false;
+        while let Some((f, depth)) = todo.pop() {
+            let file = krate.files[f.file];
+            let body = file.tree.fns[f.def].body;
+            for e in file.tree.descendants(body) {
+                match file.tree.kind(e) {
+                    ExprKind::Field { base, member } if member == field => {
+                        if locks_self_field(file, e, *base) {
+                            return Some(true);
+                        }
+                        mentions = true;
+                    }
+                    ExprKind::MethodCall { receiver, .. }
+                        if matches!(file.tree.kind(*receiver), ExprKind::Path(Res::SelfValue)) =>
+                    {
+                        match krate.index.callee(file, e) {
+                            _ if depth + 1 >= MAX_OWNER_DEPTH => mentions = true,
+                            Some(next) if !seen.contains(&next) => {
+                                seen.push(next);
+                                todo.push((next, depth + 1));
+                            }
+                            Some(_) => {}
+                            None => mentions = true,
+                        }
+                    }
+                    // `self` handed elsewhere may reach the field.
+                    ExprKind::Path(Res::SelfValue) if !is_receiver(&file.tree, e) && !is_field_base(&file.tree, e) => {
+                        mentions = true
+                    }
+                    _ => {}
+                }
+            }
+        }
+        mentions.then_some(false)
     }
 
     /// A blocking lock call on `lock`'s place that conflicts with the guard held.
@@ -699,7 +807,7 @@ impl<'a> Locks<'a> {
     pub fn kept_past_iteration(&self, call: ExprId) -> Option<Kept> {
         let looop = self.enclosing_loop(call)?;
         match self.guard_home(call) {
-            GuardHome::Stored { into, at } => self.outside(into, looop).then_some(Kept { looop, at }),
+            GuardHome::Stored { into, at } => self.keeps(into, at, looop).then_some(Kept { looop, at }),
             GuardHome::Bound(b) if self.tree().is_plain_let(b) => self.binding_kept(b, looop),
             _ => None,
         }
@@ -712,23 +820,87 @@ impl<'a> Locks<'a> {
             let mut node = u.expr;
             // `Some(g)`, `Holder { g }` own the guard too.
             while let Some(parent) = tree.parent(node) {
-                match tree.kind(parent) {
+                let into = match tree.kind(parent) {
                     ExprKind::Call { .. } if tree.callee_path(parent).is_some_and(|p| OWNING_WRAPPERS.contains(&p)) => {
-                        node = parent
+                        node = parent;
+                        continue;
                     }
-                    ExprKind::Struct { .. } => node = parent,
+                    ExprKind::Struct { .. } => {
+                        node = parent;
+                        continue;
+                    }
                     ExprKind::MethodCall { receiver, method, .. }
                         if *receiver != node && STORE_METHODS.contains(&method.as_str()) =>
                     {
-                        return self.outside(*receiver, looop).then_some(Kept { looop, at: parent });
+                        *receiver
                     }
-                    ExprKind::Assign { lhs, rhs } if *rhs == node => {
-                        return self.outside(*lhs, looop).then_some(Kept { looop, at: parent });
-                    }
+                    ExprKind::Assign { lhs, rhs } if *rhs == node => *lhs,
                     _ => return None,
-                }
+                };
+                return self.keeps(into, parent, looop).then_some(Kept { looop, at: parent });
             }
             None
+        })
+    }
+
+    /// Whether moving a guard into `into` (by the push or assignment `at`) keeps it past
+    /// the iteration: a collection that outlives the loop, or a local declared before the
+    /// loop whose previous guard is still alive when the new one is assigned (`drop(g);
+    /// ..; g = m.lock()` re-locks once per iteration and keeps nothing). A struct field
+    /// assigned in a loop is a state machine's state, not a guard pile.
+    fn keeps(&self, into: ExprId, at: ExprId, looop: ExprId) -> bool {
+        let tree = self.tree();
+        if !self.outside(into, looop) || self.leaves_after(at) {
+            return false;
+        }
+        if !matches!(tree.kind(at), ExprKind::Assign { .. }) {
+            return true;
+        }
+        let ExprKind::Path(Res::Local(b)) = tree.kind(into) else { return false };
+        !self.moved_out_before(*b, at, looop) && !self.taken_once(*b, at, looop)
+    }
+
+    /// Whether the statement `at` is followed, in its block, by a `break` or `return`: the
+    /// loop ends in the iteration that keeps the guard (`slot = guard; break;`).
+    fn leaves_after(&self, at: ExprId) -> bool {
+        let tree = self.tree();
+        let Some(block) = tree.parent(at) else { return false };
+        let ExprKind::Block { stmts, .. } = tree.kind(block) else { return false };
+        let exits = |e: ExprId| matches!(tree.kind(e), ExprKind::Break { label: None, .. } | ExprKind::Return(_));
+        let later = stmts.iter().skip_while(|s| !matches!(s, Stmt::Expr { expr, .. } if *expr == at)).skip(1);
+        later.into_iter().any(|s| matches!(s, Stmt::Expr { expr, .. } if exits(*expr)))
+    }
+
+    /// Whether the assignment `at` to `b` only runs while `b` is empty (`if b.is_none() {
+    /// b = Some(m.lock()) }`): the lock is taken once and held for the rest of the loop on
+    /// purpose.
+    fn taken_once(&self, b: BindingId, at: ExprId, looop: ExprId) -> bool {
+        let tree = self.tree();
+        let checks_none = |cond: ExprId| {
+            tree.descendants(cond).into_iter().any(|e| {
+                matches!(tree.kind(e), ExprKind::MethodCall { receiver, method, .. }
+                    if method == "is_none" && matches!(tree.kind(*receiver), ExprKind::Path(Res::Local(r)) if *r == b))
+            })
+        };
+        tree.ancestors(at)
+            .take_while(|&a| a != looop)
+            .any(|a| matches!(tree.kind(a), ExprKind::If { cond, .. } if checks_none(*cond)))
+    }
+
+    /// Whether local `b` is moved out (passed by value, `drop(b)`, `b.take()`) inside
+    /// `looop` before `at`.
+    fn moved_out_before(&self, b: BindingId, at: ExprId, looop: ExprId) -> bool {
+        let tree = self.tree();
+        let (body, at) = (tree.span(looop), tree.span(at).lo);
+        self.a.uses_of(b).iter().any(|u| {
+            let span = tree.span(u.expr);
+            let inside = body.lo <= span.lo && span.hi <= body.hi && span.lo < at;
+            let moves = match &u.kind {
+                UseKind::Argument { .. } => true,
+                UseKind::Receiver { method } => method == "take",
+                _ => false,
+            };
+            inside && moves
         })
     }
 
@@ -769,6 +941,42 @@ fn let_stmt_home(tree: &Tree, pat: &Pat, init: ExprId, owned: bool) -> GuardHome
         Some(b) if owned || extended => GuardHome::Bound(b),
         _ => GuardHome::Statement,
     }
+}
+
+/// Whether field expression `field` (`self.<name>`, on `base`) is the receiver of a
+/// lock-like call in `file`.
+fn locks_self_field(file: &Analysis, field: ExprId, base: ExprId) -> bool {
+    let tree = &file.tree;
+    let on_self = matches!(tree.kind(base), ExprKind::Path(Res::SelfValue));
+    let c = file.catalog;
+    on_self
+        && tree.parent(field).is_some_and(|p| {
+            matches!(tree.kind(p), ExprKind::MethodCall { receiver, method, args, .. }
+                if *receiver == field && args.is_empty() && (c.is_lock_method(method) || c.is_evidence_lock_method(method)) && !method.starts_with("try_"))
+        })
+}
+
+fn is_receiver(tree: &Tree, e: ExprId) -> bool {
+    tree.parent(e).is_some_and(|p| matches!(tree.kind(p), ExprKind::MethodCall { receiver, .. } if *receiver == e))
+}
+
+fn is_field_base(tree: &Tree, e: ExprId) -> bool {
+    tree.parent(e).is_some_and(|p| matches!(tree.kind(p), ExprKind::Field { base, .. } if *base == e))
+}
+
+/// A pattern that matches only a failed lock attempt: `Err(..)`, `None`.
+fn is_failure(pat: &Pat) -> bool {
+    match pat {
+        Pat::Struct { path, .. } => matches!(last_segment(path), "Err" | "None"),
+        Pat::Or(cases) => cases.iter().all(is_failure),
+        _ => false,
+    }
+}
+
+/// `Ok(())`: a lock whose success carries no guard.
+fn is_unit_success(pat: &Pat) -> bool {
+    matches!(pat, Pat::Struct { path, fields } if matches!(last_segment(path), "Ok" | "Some")
+        && matches!(fields.as_slice(), [Pat::Tuple(unit)] if unit.is_empty()))
 }
 
 fn last_segment(path: &str) -> &str {

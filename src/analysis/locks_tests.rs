@@ -93,7 +93,8 @@ fn lock_types_resolve_through_renamed_imports_and_the_crate_index() {
     // `remote` is declared in another file of the crate.
     let other = analyze("struct T { remote: std::sync::RwLock<u8> }");
     let index = CrateIndex::build([&a, &other]);
-    let l = Locks::new(&a, Some(&index), Edition::E2021);
+    let files = [&a, &other];
+    let l = Locks::new(&a, Some(CrateView { files: &files, index: &index }), Edition::E2021);
     assert!(l.lock_call(calls(&a, "read")[1]).is_some());
 }
 
@@ -219,7 +220,7 @@ fn hazards(src: &str) -> Vec<String> {
         .map(|h| {
             let kind = match &h.kind {
                 HazardKind::Relock { method } => format!("relock {method}"),
-                HazardKind::OwnerCall { method } => format!("owner {method}"),
+                HazardKind::OwnerCall { method, .. } => format!("owner {method}"),
                 other => format!("{other:?}").to_lowercase(),
             };
             format!("{kind}@{}", text(src, &a, h.at).split_whitespace().next().unwrap_or(""))
@@ -354,4 +355,137 @@ fn leak_calls_per_iteration_and_reclaims() {
     let reclaims = Reclaims::of(&a);
     assert!(reclaims.undoes(LeakKind::IntoRaw) && !reclaims.undoes(LeakKind::ManuallyDrop));
     assert!(!reclaims.undoes(LeakKind::Forget));
+}
+
+#[test]
+fn failed_try_locks_hold_no_guard_in_their_arms() {
+    let src =
+        "fn f(m: M) { match m.try_lock() { Ok(g) => { m.lock(); } Err(TryLockError::WouldBlock) => { m.lock(); } } }";
+    assert_eq!(hazards_for_lock(src), ["relock lock@m.lock()"]);
+    let if_let = "fn f(m: M) { if let Some(g) = m.try_lock() { a(); } else { m.lock(); } }";
+    assert!(hazards_for_lock(if_let).is_empty());
+    // A poisoned `lock()` result still holds the guard in its `Err` arm.
+    let poisoned = "fn f(m: M) { match m.lock() { Ok(g) => {} Err(p) => { m.lock(); } } }";
+    assert_eq!(hazards_for_lock(poisoned).len(), 1);
+    // A guard borrowed by the scrutinee is alive in every arm.
+    let borrowed = "fn f(m: M) { match m.try_lock().unwrap().len() { 0 => { m.lock(); } _ => {} } }";
+    assert_eq!(hazards_for_lock(borrowed).len(), 1);
+}
+
+/// Hazards for the first lock-like call, through [`Locks::held_during_lock`].
+fn hazards_for_lock(src: &str) -> Vec<String> {
+    let a = analyze(src);
+    let l = locks(&a);
+    let mut found = lock_calls(&l);
+    found.sort_by_key(|c| a.tree.span(c.call).lo);
+    let lock = &found[0];
+    let GuardHome::Scrutinee(at) = l.guard_home(lock.call) else { panic!("not a scrutinee") };
+    let roots = l.held_during_lock(lock, at);
+    l.hazards(lock, &roots)
+        .iter()
+        .map(|h| match &h.kind {
+            HazardKind::Relock { method } => format!("relock {method}@{}", text(src, &a, h.at)),
+            other => format!("{other:?}"),
+        })
+        .collect()
+}
+
+#[test]
+fn reassigned_guards_are_kept_only_while_the_old_one_lives() {
+    let src = "fn f(&mut self) {
+        let mut locked = self.m.lock();
+        let mut last = None;
+        loop { drop(locked); work(); locked = self.m.lock(); }
+        loop { self.grow(locked); locked = self.m.lock(); }
+        for m in &self.shards { last = Some(m.lock()); }
+        loop { self.state = Some(self.m.lock()); }
+        for s in &self.slots { if let Some(g) = s.try_lock() { last = Some(g); break; } }
+        loop { if last.is_none() && ready { last = Some(self.m.lock()); } step(); }
+    }";
+    let a = analyze(src);
+    let l = locks(&a);
+    let lock_calls: Vec<ExprId> = calls(&a, "lock").into_iter().chain(calls(&a, "try_lock")).collect();
+    let kept: Vec<bool> = lock_calls[1..].iter().map(|&c| l.kept_past_iteration(c).is_some()).collect();
+    // Re-locked after `drop`, after a move, into a local, into a field, then break, taken once.
+    assert_eq!(kept, [false, false, true, false, false, false]);
+}
+
+#[test]
+fn forgetting_as_an_ownership_idiom_is_not_a_leak() {
+    let src = "use std::{mem, ptr};
+        fn f(&self) {
+            for x in xs { mem::forget(x.conn()); let c = open(); mem::forget(c); }
+            loop { let tmp = ptr::read(src); ptr::copy_nonoverlapping(&tmp, dst, 1); mem::forget(tmp); }
+            loop { let g = Guard(self); mem::forget(g); let f = Finish { s: 1 }; mem::forget(f); }
+            loop { mem::forget(self.write()); let mutex_guard = poll(); mem::forget(mutex_guard); }
+            loop { let fac = make(); swap(fac.as_raw()); mem::forget(fac); let c = Cert::from_inner(p); mem::forget(c); }
+            self.cur.take().map(|p| mem::forget(p));
+            names.iter().map(|n| mem::forget(n.clone()));
+        }";
+    let a = analyze(src);
+    let verdicts: Vec<(String, bool)> = (0..a.tree.exprs.len() as u32)
+        .map(ExprId)
+        .filter_map(|e| leaks::leak_call(&a, e))
+        .filter(|l| leaks::per_iteration(&a.tree, l.call).is_some())
+        .map(|l| {
+            let ExprKind::Call { args, .. } = a.tree.kind(l.call) else { unreachable!() };
+            (text(src, &a, args[0]).to_string(), leaks::is_ownership_handoff(&a, &l))
+        })
+        .collect();
+    let mut verdicts = verdicts;
+    verdicts.sort_by_key(|(t, _)| t.clone());
+    let want = [
+        ("c", false),
+        ("c", true),
+        ("f", true),
+        ("fac", true),
+        ("g", true),
+        ("mutex_guard", true),
+        ("n.clone()", false),
+        ("self.write()", true),
+        ("tmp", true),
+        ("x.conn()", false),
+    ];
+    assert_eq!(verdicts, want.map(|(t, v)| (t.to_string(), v)));
+}
+
+#[test]
+fn file_locks_that_succeed_with_unit_hold_no_guard() {
+    let src = "async fn f(file: File) { loop { match file.try_lock() { Ok(()) => return, Err(_) => sleep(d).await } } }";
+    assert!(hazards_for_lock(src).is_empty());
+    let lock = "async fn f(file: File) { if let Ok(()) = file.lock() { sleep(d).await } }";
+    assert!(hazards_for_lock(lock).is_empty());
+}
+
+/// Owner-call hazards of the first lock in `a`, with the crate made of `a` alone.
+fn owner_calls(src: &str) -> Vec<(String, bool)> {
+    let a = analyze(src);
+    let index = CrateIndex::build([&a]);
+    let files = [&a];
+    let l = Locks::new(&a, Some(CrateView { files: &files, index: &index }), Edition::E2021);
+    let lock = l.lock_call(first(&a, "lock")).expect("a lock");
+    let GuardHome::Scrutinee(at) = l.guard_home(lock.call) else { panic!("not a scrutinee") };
+    l.hazards(&lock, &l.held_during(at))
+        .into_iter()
+        .filter_map(|h| match h.kind {
+            HazardKind::OwnerCall { method, relocks } => Some((method, relocks)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn owner_calls_are_followed_into_same_crate_methods() {
+    let src = "struct E { driver: Mutex<D>, queue: Mutex<Vec<T>>, sizes: Vec<u8> }
+        impl E {
+            fn poll(&self) { match self.driver.lock().unwrap().poll() { _ => { self.drain(); self.sizes(); self.both(); self.other(); } } }
+            fn drain(&self) { let q = self.queue.lock().unwrap(); let d = self.driver.lock().unwrap(); }
+            fn sizes(&self) -> usize { self.sizes.len() }
+            fn both(&self) { self.sizes(); self.helper(); }
+            fn helper(&self) { log(&self.driver); }
+        }";
+    // `drain` locks the driver; `sizes` never mentions it; `both` reaches it through
+    // `helper`; `other` cannot be resolved.
+    let want = [("drain", true), ("both", false), ("other", false)];
+    assert_eq!(owner_calls(src), want.map(|(m, r)| (m.to_string(), r)));
 }

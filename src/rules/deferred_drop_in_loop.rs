@@ -3,7 +3,7 @@
 //! leaked once per iteration.
 
 use crate::analysis::leaks::{self, LeakCall, LeakKind, Reclaims};
-use crate::analysis::locks::{GuardHome, GuardKind, LockCall, Locks};
+use crate::analysis::locks::{CrateView, GuardHome, GuardKind, LockCall, Locks};
 use crate::analysis::tree::{ExprId, ExprKind, LoopKind};
 use crate::diagnostic::{Diagnostic, Label, Level};
 use crate::rules::lock_text::{self, place_name};
@@ -81,7 +81,7 @@ iterates under the guard, stdio locks, `.read(buf)`.
 
 fn check(cx: &CrateContext, file: usize, out: &mut Vec<Diagnostic>) {
     let a = cx.files[file];
-    let locks = Locks::new(a, Some(cx.index), cx.edition);
+    let locks = Locks::new(a, Some(CrateView { files: cx.files, index: cx.index }), cx.edition);
     // Whether the crate gives back `into_raw`/`ManuallyDrop` values: read on first need.
     let mut reclaims = None;
     for i in 0..a.tree.exprs.len() {
@@ -172,6 +172,9 @@ fn kept(locks: &Locks, lock: &LockCall) -> Option<Diagnostic> {
 fn leaked(cx: &CrateContext, locks: &Locks, leak: &LeakCall, reclaims: &mut Option<Reclaims>) -> Option<Diagnostic> {
     let tree = &locks.a.tree;
     let per = leaks::per_iteration(tree, leak.call)?;
+    if leak.kind == LeakKind::Forget && leaks::is_ownership_handoff(locks.a, leak) {
+        return None;
+    }
     if matches!(leak.kind, LeakKind::IntoRaw | LeakKind::ManuallyDrop) {
         let all =
             reclaims.get_or_insert_with(|| cx.files.iter().fold(Reclaims::default(), |r, f| r.union(Reclaims::of(f))));

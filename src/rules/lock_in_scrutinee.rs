@@ -1,7 +1,7 @@
 //! `lock_in_scrutinee`: a guard made in a `match`/`if let` scrutinee that is still alive
 //! while an arm re-locks, blocks or calls the lock's owner (DESIGN §3.7).
 
-use crate::analysis::locks::{GuardHome, Hazard, HazardKind, LockCall, Locks};
+use crate::analysis::locks::{CrateView, GuardHome, Hazard, HazardKind, LockCall, Locks};
 use crate::analysis::tree::{ExprId, ExprKind};
 use crate::diagnostic::{Diagnostic, Label, Level};
 use crate::rules::lock_text::{self, place_name};
@@ -73,7 +73,7 @@ owned result is bound by a `let` before the `match`.
 
 fn check(cx: &CrateContext, file: usize, out: &mut Vec<Diagnostic>) {
     let a = cx.files[file];
-    let locks = Locks::new(a, Some(cx.index), cx.edition);
+    let locks = Locks::new(a, Some(CrateView { files: cx.files, index: cx.index }), cx.edition);
     for i in 0..a.tree.exprs.len() {
         let id = ExprId(i as u32);
         let Some(lock) = locks.lock_call(id) else { continue };
@@ -81,7 +81,7 @@ fn check(cx: &CrateContext, file: usize, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let GuardHome::Scrutinee(at) = locks.guard_home(id) else { continue };
-        let hazards = locks.hazards(&lock, &locks.held_during(at));
+        let hazards = locks.hazards(&lock, &locks.held_during_lock(&lock, at));
         let awaits_count = lock.is_sync() || locks.in_loop_body(at);
         let hazard = lock_text::worst(hazards.into_iter().filter(|h| match &h.kind {
             HazardKind::Await => awaits_count,

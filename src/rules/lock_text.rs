@@ -16,7 +16,7 @@ pub fn place_name(tree: &Tree, lock: &LockCall) -> String {
 /// deadlock), then a blocking call, an await, a call on the owner.
 pub fn worst(hazards: impl IntoIterator<Item = Hazard>) -> Option<Hazard> {
     let rank = |h: &Hazard| match &h.kind {
-        HazardKind::Relock { .. } => 0,
+        HazardKind::Relock { .. } | HazardKind::OwnerCall { relocks: true, .. } => 0,
         k if k.blocks_thread() => 1,
         HazardKind::Await => 2,
         _ => 3,
@@ -36,7 +36,10 @@ pub fn phrase(tree: &Tree, lock: &LockCall, h: &Hazard) -> String {
         HazardKind::BlockingSelect => "blocks in `select!` while the guard is held".into(),
         HazardKind::Await if lock.is_async => "awaits while the guard is held, on every iteration".into(),
         HazardKind::Await => "awaits while the synchronous guard is held".into(),
-        HazardKind::OwnerCall { method } => {
+        HazardKind::OwnerCall { method, relocks: true } => {
+            format!("calls `{}.{method}(..)`, which locks {place} again: this deadlocks", owner_name(tree, lock))
+        }
+        HazardKind::OwnerCall { method, relocks: false } => {
             format!("calls `{}.{method}(..)` on the lock's owner, which may lock {place} again", owner_name(tree, lock))
         }
     }
@@ -48,6 +51,7 @@ pub fn label(tree: &Tree, lock: &LockCall, h: &Hazard) -> String {
         HazardKind::Relock { .. } if lock.kind.is_refcell() => "borrowed again while the first borrow is alive".into(),
         HazardKind::Relock { .. } => "locked again while the guard is alive".into(),
         HazardKind::Await => "awaits while the guard is alive".into(),
+        HazardKind::OwnerCall { relocks: true, .. } => format!("locks {} again", place_name(tree, lock)),
         HazardKind::OwnerCall { .. } => format!("may lock {} again", place_name(tree, lock)),
         _ => "blocks while the guard is alive".into(),
     }
