@@ -125,6 +125,8 @@ pub struct LockCatalog {
     #[serde(default)]
     pub types: Vec<String>,
     #[serde(default)]
+    pub async_types: Vec<String>,
+    #[serde(default)]
     pub never: Vec<String>,
 }
 
@@ -321,6 +323,11 @@ impl Catalog {
     /// Whether a type path (canonical, generics stripped) is a catalogued lock type.
     pub fn is_lock_type(&self, path: &str) -> bool {
         self.locks.types.iter().any(|t| t == path)
+    }
+
+    /// Whether a lock type's guard is async (may be held across `.await`).
+    pub fn is_async_lock_type(&self, path: &str) -> bool {
+        self.locks.async_types.iter().any(|t| t == path)
     }
 
     /// Whether a function or type path makes or names something that is never a lock

@@ -45,6 +45,11 @@ impl CrateIndex {
         index
     }
 
+    /// Every method of the crate named `name`, whatever its `impl`.
+    pub fn methods_named(&self, name: &str) -> &[FnRef] {
+        self.methods_by_name.get(name).map_or(&[], Vec::as_slice)
+    }
+
     /// The declared types of every struct field named `name` in the crate.
     pub fn field_types(&self, name: &str) -> &[TypeRef] {
         self.field_types.get(name).map_or(&[], Vec::as_slice)

@@ -32,6 +32,25 @@ const PER_ITEM_ADAPTERS: &[&str] = &[
 /// Adapters that `Option` and `Result` share with iterators.
 const SHARED_WITH_OPTION: &[&str] = &["map", "filter", "inspect"];
 
+/// `Option`/`Result` combinators: their closure runs at once, at most once, as part of
+/// the code around it.
+const RUN_AT_ONCE: &[&str] = &[
+    "map",
+    "filter",
+    "inspect",
+    "and_then",
+    "or_else",
+    "map_or",
+    "map_or_else",
+    "map_err",
+    "unwrap_or_else",
+    "ok_or_else",
+    "get_or_insert_with",
+    "is_some_and",
+    "is_ok_and",
+    "then",
+];
+
 /// Methods that make an iterator: a `map` called on their result runs per item.
 const ITERATOR_SOURCES: &[&str] = &[
     "iter",
@@ -125,20 +144,29 @@ fn short_path(path: &str) -> String {
 
 /// The loop whose body runs `id` on every iteration (in the same function, closure or
 /// async block), or the iterator-adapter closure (`map`, `for_each`, ...) that runs it for
-/// every item. Other closures and async blocks run when someone calls or awaits them,
+/// every item. An `Option::map`-like closure runs with the code around it and is seen
+/// through; other closures and async blocks run when someone calls or awaits them,
 /// perhaps once: not followed.
 pub fn per_iteration(tree: &Tree, id: ExprId) -> Option<ExprId> {
     let mut node = id;
     for a in tree.ancestors(id) {
         match tree.kind(a) {
             ExprKind::Loop(l) if l.body == node => return Some(a),
-            ExprKind::Closure { .. } => return is_adapter_closure(tree, a).then_some(a),
+            ExprKind::Closure { .. } if is_adapter_closure(tree, a) => return Some(a),
+            ExprKind::Closure { .. } if !runs_at_once(tree, a) => return None,
             ExprKind::Async { .. } => return None,
             _ => {}
         }
         node = a;
     }
     None
+}
+
+fn runs_at_once(tree: &Tree, closure: ExprId) -> bool {
+    tree.parent(closure).is_some_and(|p| {
+        matches!(tree.kind(p), ExprKind::MethodCall { method, args, .. }
+            if args.contains(&closure) && RUN_AT_ONCE.contains(&method.as_str()))
+    })
 }
 
 fn is_adapter_closure(tree: &Tree, closure: ExprId) -> bool {

@@ -7,7 +7,7 @@
 //! it is made in a `while let` or `for` head. One that is moved lives where it goes: a
 //! `let` binding, a collection, a function that drops it.
 
-use super::index::CrateIndex;
+use super::index::{CrateIndex, FnRef};
 use super::spawns;
 use super::tree::*;
 use super::uses::UseKind;
@@ -301,7 +301,8 @@ impl<'a> Locks<'a> {
 
     fn call_facts(&self, id: ExprId, receiver: ExprId, method: &str, kind: GuardKind) -> LockCall {
         let tree = self.tree();
-        let is_async = tree.parent(id).is_some_and(|p| matches!(tree.kind(p), ExprKind::Await(_)));
+        let awaited = tree.parent(id).is_some_and(|p| matches!(tree.kind(p), ExprKind::Await(_)));
+        let is_async = awaited || self.is_async_lock(receiver);
         LockCall {
             call: id,
             method: method.to_string(),
@@ -380,6 +381,15 @@ impl<'a> Locks<'a> {
             ExprKind::Other(kids) if kids.len() == 1 => self.declared(kids[0]),
             _ => self.a.declared_types(e),
         }
+    }
+
+    /// A receiver declared with an async lock type (`tokio::sync::Mutex`, also in an
+    /// `Arc`): its `try_lock()` is not awaited but gives an async guard.
+    fn is_async_lock(&self, receiver: ExprId) -> bool {
+        let c = self.a.catalog;
+        self.declared(receiver).iter().any(|t| {
+            t.paths.iter().find(|p| !POINTER_TYPES.contains(&last_segment(p))).is_some_and(|p| c.is_async_lock_type(p))
+        })
     }
 
     /// `RwLock<T>`, `Arc<RefCell<T>>`, `&parking_lot::RwLock<T>`: the first type that is
@@ -641,48 +651,19 @@ impl<'a> Locks<'a> {
 
     /// Whether method call `call` on a lock's owner may lock the owner's `field` again:
     /// `Some(true)` when its same-crate body is seen to lock `self.<field>`, `Some(false)`
-    /// when it may (it cannot be resolved, or reaches `field` through other calls), `None`
-    /// when its body (and the methods it calls on `self`, a few levels deep) never
-    /// mentions `field`.
+    /// when it may (no same-crate method of that name, or one that reaches `field` in
+    /// another way), `None` when no same-crate method of that name (nor the methods they
+    /// call on `self`, a few levels deep) mentions `field`.
     fn owner_call(&self, call: ExprId, field: &str) -> Option<bool> {
         let Some(krate) = self.krate else { return Some(false) };
-        let Some(f) = krate.index.callee(self.a, call) else { return Some(false) };
-        let mut seen = vec![f];
-        let mut todo = vec![(f, 0)];
-        let mut mentions = false;
-        while let Some((f, depth)) = todo.pop() {
-            let file = krate.files[f.file];
-            let body = file.tree.fns[f.def].body;
-            for e in file.tree.descendants(body) {
-                match file.tree.kind(e) {
-                    ExprKind::Field { base, member } if member == field => {
-                        if locks_self_field(file, e, *base) {
-                            return Some(true);
-                        }
-                        mentions = true;
-                    }
-                    ExprKind::MethodCall { receiver, .. }
-                        if matches!(file.tree.kind(*receiver), ExprKind::Path(Res::SelfValue)) =>
-                    {
-                        match krate.index.callee(file, e) {
-                            _ if depth + 1 >= MAX_OWNER_DEPTH => mentions = true,
-                            Some(next) if !seen.contains(&next) => {
-                                seen.push(next);
-                                todo.push((next, depth + 1));
-                            }
-                            Some(_) => {}
-                            None => mentions = true,
-                        }
-                    }
-                    // `self` handed elsewhere may reach the field.
-                    ExprKind::Path(Res::SelfValue) if !is_receiver(&file.tree, e) && !is_field_base(&file.tree, e) => {
-                        mentions = true
-                    }
-                    _ => {}
-                }
-            }
+        let first = candidates(krate, self.a, call);
+        if first.is_empty() {
+            return Some(false);
         }
-        mentions.then_some(false)
+        // "Locks it again" is certain only when every hop had a single candidate.
+        let certain = first.len() == 1;
+        let todo = first.iter().map(|&f| (f, 0, certain)).collect();
+        OwnerWalk { krate, field, seen: first, todo, mentions: false }.run()
     }
 
     /// A blocking lock call on `lock`'s place that conflicts with the guard held.
@@ -845,8 +826,8 @@ impl<'a> Locks<'a> {
 
     /// Whether moving a guard into `into` (by the push or assignment `at`) keeps it past
     /// the iteration: a collection that outlives the loop, or a local declared before the
-    /// loop whose previous guard is still alive when the new one is assigned (`drop(g);
-    /// ..; g = m.lock()` re-locks once per iteration and keeps nothing). A struct field
+    /// loop that the loop never releases itself (`drop(g); ..; g = m.lock()` re-locks once
+    /// per iteration and keeps nothing). A struct field
     /// assigned in a loop is a state machine's state, not a guard pile.
     fn keeps(&self, into: ExprId, at: ExprId, looop: ExprId) -> bool {
         let tree = self.tree();
@@ -857,7 +838,7 @@ impl<'a> Locks<'a> {
             return true;
         }
         let ExprKind::Path(Res::Local(b)) = tree.kind(into) else { return false };
-        !self.moved_out_before(*b, at, looop) && !self.taken_once(*b, at, looop)
+        !self.moved_out_in(*b, looop) && !self.taken_once(*b, at, looop)
     }
 
     /// Whether the statement `at` is followed, in its block, by a `break` or `return`: the
@@ -866,7 +847,7 @@ impl<'a> Locks<'a> {
         let tree = self.tree();
         let Some(block) = tree.parent(at) else { return false };
         let ExprKind::Block { stmts, .. } = tree.kind(block) else { return false };
-        let exits = |e: ExprId| matches!(tree.kind(e), ExprKind::Break { label: None, .. } | ExprKind::Return(_));
+        let exits = |e: ExprId| matches!(tree.kind(e), ExprKind::Break { .. } | ExprKind::Return(_));
         let later = stmts.iter().skip_while(|s| !matches!(s, Stmt::Expr { expr, .. } if *expr == at)).skip(1);
         later.into_iter().any(|s| matches!(s, Stmt::Expr { expr, .. } if exits(*expr)))
     }
@@ -887,14 +868,15 @@ impl<'a> Locks<'a> {
             .any(|a| matches!(tree.kind(a), ExprKind::If { cond, .. } if checks_none(*cond)))
     }
 
-    /// Whether local `b` is moved out (passed by value, `drop(b)`, `b.take()`) inside
-    /// `looop` before `at`.
-    fn moved_out_before(&self, b: BindingId, at: ExprId, looop: ExprId) -> bool {
+    /// Whether local `b` is moved out (passed by value, `drop(b)`, `b.take()`) anywhere in
+    /// `looop`'s body: the code releases each guard itself, before the next is assigned
+    /// or before the next iteration comes round.
+    fn moved_out_in(&self, b: BindingId, looop: ExprId) -> bool {
         let tree = self.tree();
-        let (body, at) = (tree.span(looop), tree.span(at).lo);
+        let body = tree.span(looop);
         self.a.uses_of(b).iter().any(|u| {
             let span = tree.span(u.expr);
-            let inside = body.lo <= span.lo && span.hi <= body.hi && span.lo < at;
+            let inside = body.lo <= span.lo && span.hi <= body.hi;
             let moves = match &u.kind {
                 UseKind::Argument { .. } => true,
                 UseKind::Receiver { method } => method == "take",
@@ -943,6 +925,77 @@ fn let_stmt_home(tree: &Tree, pat: &Pat, init: ExprId, owned: bool) -> GuardHome
     }
 }
 
+/// The same-crate methods a method call may run: the one the index resolves, else every
+/// method of that name.
+fn candidates(krate: CrateView, file: &Analysis, call: ExprId) -> Vec<FnRef> {
+    if let Some(f) = krate.index.callee(file, call) {
+        return vec![f];
+    }
+    match file.tree.kind(call) {
+        ExprKind::MethodCall { method, .. } => krate.index.methods_named(method).to_vec(),
+        _ => Vec::new(),
+    }
+}
+
+/// The walk of [`Locks::owner_call`] through method bodies reached from a call on a
+/// lock's owner, looking for `self.<field>`.
+struct OwnerWalk<'a, 'f> {
+    krate: CrateView<'a>,
+    field: &'f str,
+    seen: Vec<FnRef>,
+    /// Bodies to read: the method, how many calls deep, whether the path to it is certain.
+    todo: Vec<(FnRef, usize, bool)>,
+    /// Whether the field (or `self` handed elsewhere) was met other than as a lock call.
+    mentions: bool,
+}
+
+impl OwnerWalk<'_, '_> {
+    fn run(mut self) -> Option<bool> {
+        while let Some((f, depth, certain)) = self.todo.pop() {
+            if self.visit(f, depth, certain) {
+                return Some(true);
+            }
+        }
+        self.mentions.then_some(false)
+    }
+
+    /// Reads one body; true when it certainly locks `self.<field>`.
+    fn visit(&mut self, f: FnRef, depth: usize, certain: bool) -> bool {
+        let file = self.krate.files[f.file];
+        let tree = &file.tree;
+        for e in tree.descendants(tree.fns[f.def].body) {
+            match tree.kind(e) {
+                ExprKind::Field { base, member } if member == self.field => {
+                    if certain && locks_self_field(file, e, *base) {
+                        return true;
+                    }
+                    self.mentions = true;
+                }
+                ExprKind::MethodCall { receiver, .. } if is_self(tree, *receiver) => {
+                    let next = candidates(self.krate, file, e);
+                    if depth + 1 >= MAX_OWNER_DEPTH {
+                        self.mentions |= !next.is_empty();
+                        continue;
+                    }
+                    let unique = next.len() == 1;
+                    for n in next {
+                        if !self.seen.contains(&n) {
+                            self.seen.push(n);
+                            self.todo.push((n, depth + 1, certain && unique));
+                        }
+                    }
+                }
+                // `self` handed elsewhere may reach the field.
+                ExprKind::Path(Res::SelfValue) if !is_receiver(tree, e) && !is_field_base(tree, e) => {
+                    self.mentions = true
+                }
+                _ => {}
+            }
+        }
+        false
+    }
+}
+
 /// Whether field expression `field` (`self.<name>`, on `base`) is the receiver of a
 /// lock-like call in `file`.
 fn locks_self_field(file: &Analysis, field: ExprId, base: ExprId) -> bool {
@@ -954,6 +1007,10 @@ fn locks_self_field(file: &Analysis, field: ExprId, base: ExprId) -> bool {
             matches!(tree.kind(p), ExprKind::MethodCall { receiver, method, args, .. }
                 if *receiver == field && args.is_empty() && (c.is_lock_method(method) || c.is_evidence_lock_method(method)) && !method.starts_with("try_"))
         })
+}
+
+fn is_self(tree: &Tree, e: ExprId) -> bool {
+    matches!(tree.kind(e), ExprKind::Path(Res::SelfValue))
 }
 
 fn is_receiver(tree: &Tree, e: ExprId) -> bool {
