@@ -763,10 +763,11 @@ impl<'a> Locks<'a> {
         while node != head {
             let parent = tree.parent(node)?;
             match tree.kind(parent) {
-                ExprKind::MethodCall { receiver, method, .. }
+                ExprKind::MethodCall { receiver, method, args, .. }
                     if *receiver == node && OWNED_RESULTS.contains(&method.as_str()) =>
                 {
-                    return Some(format!("`.{method}()`"));
+                    let args = if args.is_empty() { "" } else { ".." };
+                    return Some(format!("`.{method}({args})`"));
                 }
                 ExprKind::Call { callee, .. } if *callee != node => {
                     if let Some(path) = tree.callee_path(parent).filter(|p| OWNED_RESULT_FNS.contains(p)) {
@@ -973,6 +974,11 @@ impl OwnerWalk<'_, '_> {
                 }
                 ExprKind::MethodCall { receiver, .. } if is_self(tree, *receiver) => {
                     let next = candidates(self.krate, file, e);
+                    // A method leaklint cannot see, or one too deep to follow, may reach it.
+                    if next.is_empty() {
+                        self.mentions = true;
+                        continue;
+                    }
                     if depth + 1 >= MAX_OWNER_DEPTH {
                         self.mentions |= !next.is_empty();
                         continue;

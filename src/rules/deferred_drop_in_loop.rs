@@ -189,10 +189,15 @@ fn leaked(cx: &CrateContext, locks: &Locks, leak: &LeakCall, reclaims: &mut Opti
         LeakKind::ManuallyDrop => "nothing in this crate calls `ManuallyDrop::drop`, `into_inner` or `take`",
     };
     let name = &leak.name;
-    let message = format!("`{name}` in a loop leaks once per iteration: {why}");
-    let repeat = match tree.kind(per) {
-        ExprKind::Loop(_) => Label::new(loop_head_span(locks, per), "this loop runs it on every iteration"),
-        _ => Label::new(tree.span(per), "this closure runs it for every item"),
+    let (message, repeat) = match tree.kind(per) {
+        ExprKind::Loop(_) => (
+            format!("`{name}` in a loop leaks once per iteration: {why}"),
+            Label::new(loop_head_span(locks, per), "this loop runs it on every iteration"),
+        ),
+        _ => (
+            format!("`{name}` in an iterator adapter's closure leaks once per item: {why}"),
+            Label::new(tree.span(per), "this closure runs it for every item"),
+        ),
     };
     Some(
         Diagnostic::new(RULE.meta.id, RULE.meta.default_level, message, Label::new(tree.call_span(leak.call), "leaks here"))
