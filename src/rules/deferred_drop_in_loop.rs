@@ -6,7 +6,7 @@ use crate::analysis::leaks::{self, LeakCall, LeakKind, Reclaims};
 use crate::analysis::locks::{CrateView, GuardHome, GuardKind, LockCall, Locks};
 use crate::analysis::tree::{ExprId, ExprKind, LoopKind};
 use crate::diagnostic::{Diagnostic, Label, Level};
-use crate::rules::lock_text::{self, place_name};
+use crate::rules::lock_text;
 use crate::rules::{CrateContext, Rule, RuleMeta};
 use crate::source::Span;
 
@@ -114,7 +114,6 @@ fn held_by_head(locks: &Locks, lock: &LockCall) -> Option<Diagnostic> {
         _ => true,
     });
     let hazard = lock_text::worst(hazards);
-    let place = place_name(tree, lock);
     let (message, primary) = if is_for {
         let owned = l.head.and_then(|head| locks.owned_head(lock.call, head));
         let reason = match (&hazard, owned) {
@@ -122,21 +121,30 @@ fn held_by_head(locks: &Locks, lock: &LockCall) -> Option<Diagnostic> {
             (None, Some(owned)) => format!("the loop iterates an owned value, made by {owned}, that does not need it"),
             (None, None) => return None,
         };
-        (format!("lock on {place} is held for the whole `for` loop: {reason}"), "this guard lives until the loop ends")
+        (
+            format!("{} is held for the whole `for` loop: {reason}", lock_text::subject(tree, lock)),
+            "this guard lives until the loop ends",
+        )
     } else {
         let reason = match &hazard {
             Some(h) => format!("the body {}", lock_text::phrase(tree, lock, h)),
             None => "its guard is a temporary of the loop head, so the body runs with the lock held".to_string(),
         };
         (
-            format!("lock on {place} is held through every `while let` iteration: {reason}"),
+            format!("{} is held through every `while let` iteration: {reason}", lock_text::subject(tree, lock)),
             "this guard lives until each iteration ends",
         )
     };
     let help = if is_for {
-        "copy what the loop needs in its own `let` statement first (`let ids: Vec<_> = map.read().unwrap().keys().cloned().collect();`), then loop over that"
+        format!(
+            "copy what the loop needs in its own `let` statement first ({}, e.g. `.clone()` or `.collect()`), then loop over that",
+            lock_text::let_first(tree, lock, "items")
+        )
     } else {
-        "bind the popped value in its own `let` statement first (`let job = queue.lock().unwrap().pop_front();`), so the guard is dropped before the body runs"
+        format!(
+            "bind the popped value in its own `let` statement first ({}), so the guard is dropped before the body runs",
+            lock_text::let_first(tree, lock, "next")
+        )
     };
     let mut d =
         Diagnostic::new(RULE.meta.id, RULE.meta.default_level, message, Label::new(tree.call_span(lock.call), primary))

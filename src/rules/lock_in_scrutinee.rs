@@ -4,7 +4,7 @@
 use crate::analysis::locks::{CrateView, GuardHome, Hazard, HazardKind, LockCall, Locks};
 use crate::analysis::tree::{ExprId, ExprKind};
 use crate::diagnostic::{Diagnostic, Label, Level};
-use crate::rules::lock_text::{self, place_name};
+use crate::rules::lock_text;
 use crate::rules::{CrateContext, Rule, RuleMeta};
 use crate::source::Edition;
 
@@ -104,12 +104,15 @@ fn diagnostic(locks: &Locks, lock: &LockCall, at: ExprId, h: &Hazard) -> Diagnos
         ExprKind::If { .. } => ("`if let`", "its block", false),
         _ => ("`match`", "an arm", false),
     };
-    let place = place_name(tree, lock);
     let message = format!(
-        "lock on {place} taken in this {construct} scrutinee is held until the {construct} ends: {subject} {}",
+        "{} taken in this {construct} scrutinee is held until the {construct} ends: {subject} {}",
+        lock_text::subject(tree, lock),
         lock_text::phrase(tree, lock, h)
     );
-    let mut help = "bind the value first (`let item = self.queue.lock().unwrap().pop_front();`) and match on it, so the guard is dropped at the end of that `let`".to_string();
+    let mut help = format!(
+        "bind what the {construct} needs in its own `let` first ({}, cloning or taking it out of the guard) and match on that: the guard is dropped at the end of the `let`",
+        lock_text::let_first(tree, lock, "value")
+    );
     if in_else && locks.edition < Edition::E2024 {
         help.push_str("; from Rust 2024 on, the `else` block of an `if let` no longer holds the guard");
     }

@@ -2,7 +2,7 @@
 //! `deferred_drop_in_loop` and `lock_in_scrutinee`).
 
 use crate::analysis::locks::{Hazard, HazardKind, LockCall, Place};
-use crate::analysis::tree::Tree;
+use crate::analysis::tree::{ExprKind, Tree};
 
 /// The lock's place as written (`self.cache`), or a stand-in when it is not a plain place.
 pub fn place_name(tree: &Tree, lock: &LockCall) -> String {
@@ -10,6 +10,25 @@ pub fn place_name(tree: &Tree, lock: &LockCall) -> String {
         Some(p) => format!("`{}`", p.describe(tree)),
         None => "this lock".to_string(),
     }
+}
+
+/// The `let`-first rewrite of a lock call, for help texts: `let value =
+/// self.map.read().unwrap()…;`, with `name` for the binding.
+pub fn let_first(tree: &Tree, lock: &LockCall, name: &str) -> String {
+    let Some(place) = &lock.place else { return format!("`let {name} = …;`") };
+    let after = match tree.parent(lock.call).map(|p| tree.kind(p)) {
+        Some(ExprKind::Await(_)) => ".await",
+        Some(ExprKind::MethodCall { method, .. }) if method == "unwrap" => ".unwrap()",
+        Some(ExprKind::MethodCall { method, .. }) if method == "expect" => ".expect(..)",
+        _ => "",
+    };
+    format!("`let {name} = {}.{}(){after}…;`", place.describe(tree), lock.method)
+}
+
+/// What the guard is, before its place: "lock on `m`", "borrow of `cell`".
+pub fn subject(tree: &Tree, lock: &LockCall) -> String {
+    let what = if lock.kind.is_refcell() { "borrow of" } else { "lock on" };
+    format!("{what} {}", place_name(tree, lock))
 }
 
 /// The most serious hazard, first in source order among equals: a re-lock (a certain
