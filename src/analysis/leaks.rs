@@ -112,28 +112,39 @@ pub struct LeakCall {
 
 /// The leaking call `id` is, if any: a catalogued leak function by canonical path, or a
 /// no-argument `.leak()` method.
+/// The leaking call `id` is, if any: a catalogued leak function by canonical path, a
+/// no-argument `.leak()` method, or a leak function handed to a per-item adapter
+/// (`.for_each(mem::forget)`, `.map(Box::leak)`).
 pub fn leak_call(a: &Analysis, id: ExprId) -> Option<LeakCall> {
     let leaks = &a.catalog.leaks;
-    match a.tree.kind(id) {
-        ExprKind::Call { .. } => {
-            let path = a.tree.callee_path(id).filter(|p| leaks.functions.iter().any(|f| f == p))?;
-            let kind = if path == "std::mem::forget" {
-                LeakKind::Forget
-            } else if path.ends_with("::into_raw") {
-                LeakKind::IntoRaw
-            } else if path.starts_with("std::mem::ManuallyDrop::") {
-                LeakKind::ManuallyDrop
-            } else {
-                LeakKind::Leak
-            };
-            let name = short_path(path);
-            Some(LeakCall { call: id, kind, name })
-        }
+    let is_leak_fn = |p: &str| leaks.functions.iter().any(|f| f == p);
+    let path = match a.tree.kind(id) {
+        ExprKind::Call { .. } => a.tree.callee_path(id).filter(|p| is_leak_fn(p))?,
+        ExprKind::Path(Res::Item(p)) if is_leak_fn(p) && adapter_of_fn_arg(&a.tree, id).is_some() => p.as_str(),
         ExprKind::MethodCall { method, args, .. } if args.is_empty() && leaks.methods.contains(method) => {
-            Some(LeakCall { call: id, kind: LeakKind::Leak, name: format!(".{method}()") })
+            return Some(LeakCall { call: id, kind: LeakKind::Leak, name: format!(".{method}()") });
         }
-        _ => None,
-    }
+        _ => return None,
+    };
+    let kind = if path == "std::mem::forget" {
+        LeakKind::Forget
+    } else if path.ends_with("::into_raw") {
+        LeakKind::IntoRaw
+    } else if path.starts_with("std::mem::ManuallyDrop::") {
+        LeakKind::ManuallyDrop
+    } else {
+        LeakKind::Leak
+    };
+    Some(LeakCall { call: id, kind, name: short_path(path) })
+}
+
+/// The per-item adapter call a function path is handed to (`xs.for_each(mem::forget)`).
+fn adapter_of_fn_arg(tree: &Tree, path: ExprId) -> Option<ExprId> {
+    let parent = tree.parent(path)?;
+    let ExprKind::MethodCall { receiver, method, args, .. } = tree.kind(parent) else { return None };
+    let per_item = PER_ITEM_ADAPTERS.contains(&method.as_str())
+        && (!SHARED_WITH_OPTION.contains(&method.as_str()) || looks_like_iterator(tree, *receiver));
+    (args.contains(&path) && per_item).then_some(parent)
 }
 
 /// `std::boxed::Box::leak` → `Box::leak`, `std::mem::forget` → `mem::forget`.
@@ -148,6 +159,9 @@ fn short_path(path: &str) -> String {
 /// through; other closures and async blocks run when someone calls or awaits them,
 /// perhaps once: not followed.
 pub fn per_iteration(tree: &Tree, id: ExprId) -> Option<ExprId> {
+    if matches!(tree.kind(id), ExprKind::Path(_)) {
+        return adapter_of_fn_arg(tree, id);
+    }
     let mut node = id;
     for a in tree.ancestors(id) {
         match tree.kind(a) {

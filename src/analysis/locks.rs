@@ -693,14 +693,35 @@ impl<'a> Locks<'a> {
         if let Some(origin) = self.a.origin(receiver).filter(|p| c.channel_constructor(p).is_some()) {
             return blocks(origin);
         }
-        let declared = self.declared(receiver);
-        let module = declared.iter().filter_map(|t| t.paths.first()?.strip_suffix("::Receiver")).next();
+        let module = self.held_type(receiver).and_then(|p| p.strip_suffix("::Receiver"));
         module.is_some_and(|module| {
             c.channels
                 .constructors
                 .iter()
                 .any(|k| k.path.rsplit_once("::").is_some_and(|(m, _)| m == module) && blocks(&k.path))
         })
+    }
+
+    /// The type a value is declared with, seen through pointers and through a lock taken
+    /// on it: `rx` declared `Receiver<T>`, `self.rx.lock().unwrap()` with
+    /// `rx: Arc<Mutex<Receiver<T>>>` both give `Receiver`.
+    fn held_type(&self, e: ExprId) -> Option<&'a str> {
+        let tree = self.tree();
+        let mut base = e;
+        let mut through_lock = false;
+        let c = self.a.catalog;
+        loop {
+            match tree.kind(base) {
+                ExprKind::MethodCall { receiver, method, .. } => {
+                    through_lock |= c.is_lock_method(method) || c.is_evidence_lock_method(method);
+                    base = *receiver;
+                }
+                ExprKind::Await(inner) | ExprKind::Try(inner) => base = *inner,
+                _ => break,
+            }
+        }
+        let skip = |p: &str| POINTER_TYPES.contains(&last_segment(p)) || (through_lock && self.is_lock_path(p));
+        self.declared(base).into_iter().find_map(|t| t.paths.iter().find(|p| !skip(p)).map(String::as_str))
     }
 
     /// Code under `e` that does not run where `e` is: an async block (it runs when
@@ -960,11 +981,17 @@ impl OwnerWalk<'_, '_> {
         self.mentions.then_some(false)
     }
 
-    /// Reads one body; true when it certainly locks `self.<field>`.
+    /// Reads one body; true when it certainly locks `self.<field>`. A stub (an empty body,
+    /// `todo!()`) says nothing about what the method will do: it may lock.
     fn visit(&mut self, f: FnRef, depth: usize, certain: bool) -> bool {
         let file = self.krate.files[f.file];
         let tree = &file.tree;
-        for e in tree.descendants(tree.fns[f.def].body) {
+        let body = tree.fns[f.def].body;
+        if is_stub(tree, body) {
+            self.mentions = true;
+            return false;
+        }
+        for e in tree.descendants(body) {
             match tree.kind(e) {
                 ExprKind::Field { base, member } if member == self.field => {
                     if certain && locks_self_field(file, e, *base) {
@@ -1013,6 +1040,16 @@ fn locks_self_field(file: &Analysis, field: ExprId, base: ExprId) -> bool {
             matches!(tree.kind(p), ExprKind::MethodCall { receiver, method, args, .. }
                 if *receiver == field && args.is_empty() && (c.is_lock_method(method) || c.is_evidence_lock_method(method)) && !method.starts_with("try_"))
         })
+}
+
+/// An empty body, or one that only panics as a placeholder (`todo!()`, `unimplemented!()`).
+fn is_stub(tree: &Tree, body: ExprId) -> bool {
+    let ExprKind::Block { stmts, .. } = tree.kind(body) else { return false };
+    stmts.iter().all(|s| match s {
+        Stmt::Expr { expr, .. } => matches!(tree.kind(*expr), ExprKind::Macro { path, .. }
+            if matches!(last_segment(path), "todo" | "unimplemented" | "unreachable" | "panic")),
+        Stmt::Let { .. } => false,
+    })
 }
 
 fn is_self(tree: &Tree, e: ExprId) -> bool {

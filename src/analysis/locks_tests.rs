@@ -263,6 +263,9 @@ fn blocking_calls_awaits_and_owner_calls() {
             "owner notify@self.notify()"
         ]
     );
+    let shared_rx = "use std::sync::{mpsc, Arc, Mutex}; struct W { rx: Arc<Mutex<mpsc::Receiver<u8>>>, jobs: Mutex<Vec<u8>> }
+        impl W { fn f(&self) { if let Some(j) = self.jobs.lock().unwrap().pop() { self.rx.lock().unwrap().recv(); } } }";
+    assert_eq!(hazards(shared_rx), ["recv@self.rx.lock().unwrap().recv()"]);
     let tokio_rx = "fn f(&self, mut rx: tokio::sync::mpsc::Receiver<u8>) {
         if let Some(w) = self.w.lock().unwrap().take() { rx.recv().await; tokio::select! { _ = rx.recv() => {} } } }";
     assert_eq!(hazards(tokio_rx), ["await@rx.recv().await", "await@tokio::select!"]);
@@ -516,4 +519,29 @@ fn async_lock_types_give_async_guards_even_to_try_lock() {
         .map(|c| l.lock_call(c).expect("a lock").is_async)
         .collect();
     assert_eq!(asyncs, [true, false, true]);
+}
+
+#[test]
+fn leak_functions_handed_to_adapters_leak_per_item() {
+    let src = "use std::mem; fn f(xs: Vec<Conn>, names: Vec<String>) {
+        xs.into_iter().for_each(mem::forget);
+        let v: Vec<&'static mut str> = names.into_iter().map(String::into_boxed_str).map(Box::leak).collect();
+        let one = Some(Box::new(1)).map(Box::leak);
+    }";
+    let a = analyze(src);
+    let found: Vec<(String, bool)> = (0..a.tree.exprs.len() as u32)
+        .map(ExprId)
+        .filter_map(|e| leaks::leak_call(&a, e))
+        .map(|l| (l.name.clone(), leaks::per_iteration(&a.tree, l.call).is_some()))
+        .collect();
+    assert_eq!(found, [("mem::forget".to_string(), true), ("Box::leak".to_string(), true)]);
+}
+
+#[test]
+fn stub_owner_methods_may_lock() {
+    let src = "struct H { sessions: RwLock<Vec<u64>> }
+        impl H { fn f(&self) { if let Some(id) = self.sessions.read().unwrap().first() { self.kick(*id); self.later(); } }
+            fn kick(&self, _id: u64) {}
+            fn later(&self) { todo!() } }";
+    assert_eq!(owner_calls(src), [("kick".to_string(), false), ("later".to_string(), false)]);
 }

@@ -204,7 +204,7 @@ fn leaked(cx: &CrateContext, locks: &Locks, leak: &LeakCall, reclaims: &mut Opti
         ),
         _ => (
             format!("`{name}` in an iterator adapter's closure leaks once per item: {why}"),
-            Label::new(tree.span(per), "this closure runs it for every item"),
+            Label::new(tree.call_span(per), "this runs it for every item"),
         ),
     };
     Some(
