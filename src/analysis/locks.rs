@@ -948,15 +948,27 @@ fn let_stmt_home(tree: &Tree, pat: &Pat, init: ExprId, owned: bool) -> GuardHome
 }
 
 /// The same-crate methods a method call may run: the one the index resolves, else every
-/// method of that name.
+/// method of that name; for a call on `self`, the methods of the caller's own type (in
+/// the caller's file first), when there are any.
 fn candidates(krate: CrateView, file: &Analysis, call: ExprId) -> Vec<FnRef> {
     if let Some(f) = krate.index.callee(file, call) {
         return vec![f];
     }
-    match file.tree.kind(call) {
-        ExprKind::MethodCall { method, .. } => krate.index.methods_named(method).to_vec(),
-        _ => Vec::new(),
-    }
+    let ExprKind::MethodCall { receiver, method, .. } = file.tree.kind(call) else { return Vec::new() };
+    let all = krate.index.methods_named(method);
+    let self_ty = is_self(&file.tree, *receiver).then(|| enclosing_self_ty(&file.tree, call)).flatten();
+    let Some(self_ty) = self_ty else { return all.to_vec() };
+    let here = krate.files.iter().position(|f| std::ptr::eq(*f, file));
+    let of_type = |f: &&FnRef| krate.files[f.file].tree.fns[f.def].self_ty.as_deref() == Some(self_ty);
+    let same_ty: Vec<FnRef> = all.iter().filter(of_type).copied().collect();
+    let same_file: Vec<FnRef> = same_ty.iter().filter(|f| Some(f.file) == here).copied().collect();
+    [same_file, same_ty].into_iter().find(|c| !c.is_empty()).unwrap_or_else(|| all.to_vec())
+}
+
+/// The `impl` type of the method whose body holds `e`.
+fn enclosing_self_ty(tree: &Tree, e: ExprId) -> Option<&str> {
+    let root = tree.ancestors(e).last().unwrap_or(e);
+    tree.fns.iter().find(|f| f.body == root)?.self_ty.as_deref()
 }
 
 /// The walk of [`Locks::owner_call`] through method bodies reached from a call on a
