@@ -12,7 +12,7 @@ use super::spawns;
 use super::tree::*;
 use super::uses::UseKind;
 use super::Analysis;
-use crate::source::Edition;
+use crate::source::{Edition, Span};
 
 /// Type wrappers a lock is reached through (`Arc<RwLock<T>>` is a lock for `.read()`).
 const POINTER_TYPES: &[&str] = &["Arc", "Rc", "Box", "Pin"];
@@ -576,6 +576,50 @@ impl<'a> Locks<'a> {
             },
             _ => self.held_during(at),
         }
+    }
+
+    /// What makes holding the guard of `lock`, made in the scrutinee of `at`, dangerous
+    /// ([`Self::hazards`] over [`Self::held_during_lock`]), leaving out what runs after an
+    /// arm has dropped the guard it matched (`Ok(g) => { drop(g); m.lock() }`).
+    pub fn scrutinee_hazards(&self, lock: &LockCall, at: ExprId) -> Vec<Hazard> {
+        let tree = self.tree();
+        let mut found = self.hazards(lock, &self.held_during_lock(lock, at));
+        if !self.matched_directly(lock.call, at) {
+            return found;
+        }
+        let drops = self.pattern_drops(at);
+        found.retain(|h| {
+            let at = tree.span(h.at);
+            !drops.iter().any(|(region, dropped)| region.lo <= at.lo && at.hi <= region.hi && *dropped < at.lo)
+        });
+        found
+    }
+
+    /// For each arm (or `then` block) of `at` whose pattern binds a value it later passes
+    /// to `drop(..)`: the arm's span and where the drop is.
+    fn pattern_drops(&self, at: ExprId) -> Vec<(Span, u32)> {
+        let tree = self.tree();
+        let arms: Vec<(&Pat, ExprId)> = match tree.kind(at) {
+            ExprKind::Match { arms, .. } => arms.iter().map(|a| (&a.pat, a.body)).collect(),
+            ExprKind::If { cond, then, .. } => match tree.kind(*cond) {
+                ExprKind::Let { pat, .. } => vec![(pat, *then)],
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        };
+        let mut out = Vec::new();
+        for (pat, body) in arms {
+            let mut bound = Vec::new();
+            pat.bindings(&mut bound);
+            let dropped = bound
+                .iter()
+                .flat_map(|b| self.a.uses_of(*b))
+                .find(|u| matches!(&u.kind, UseKind::Argument { callee: Some(c) } if c == "std::mem::drop"));
+            if let Some(u) = dropped {
+                out.push((tree.span(body), tree.span(u.expr).lo));
+            }
+        }
+        out
     }
 
     /// Whether the value `at` matches is the lock call's own result (through `.await`,

@@ -370,6 +370,13 @@ fn failed_try_locks_hold_no_guard_in_their_arms() {
     // A poisoned `lock()` result still holds the guard in its `Err` arm.
     let poisoned = "fn f(m: M) { match m.lock() { Ok(g) => {} Err(p) => { m.lock(); } } }";
     assert_eq!(hazards_for_lock(poisoned).len(), 1);
+    // An arm that drops the guard it matched may lock again after the drop.
+    let dropped = "fn f(m: M) { match m.lock() { Ok(g) => { m.lock(); drop(g); m.lock(); } Err(_) => {} } }";
+    let a = analyze(dropped);
+    let l = locks(&a);
+    let lock = l.lock_call(first(&a, "lock")).expect("a lock");
+    let GuardHome::Scrutinee(at) = l.guard_home(lock.call) else { panic!("not a scrutinee") };
+    assert_eq!(l.scrutinee_hazards(&lock, at).len(), 1, "only the re-lock before the drop");
     // A guard borrowed by the scrutinee is alive in every arm.
     let borrowed = "fn f(m: M) { match m.try_lock().unwrap().len() { 0 => { m.lock(); } _ => {} } }";
     assert_eq!(hazards_for_lock(borrowed).len(), 1);

@@ -81,7 +81,7 @@ fn check(cx: &CrateContext, file: usize, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let GuardHome::Scrutinee(at) = locks.guard_home(id) else { continue };
-        let hazards = locks.hazards(&lock, &locks.held_during_lock(&lock, at));
+        let hazards = locks.scrutinee_hazards(&lock, at);
         let awaits_count = lock.is_sync() || locks.in_loop_body(at);
         let hazard = lock_text::worst(hazards.into_iter().filter(|h| match &h.kind {
             HazardKind::Await => awaits_count,
