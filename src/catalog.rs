@@ -125,6 +125,8 @@ pub struct LockCatalog {
     #[serde(default)]
     pub types: Vec<String>,
     #[serde(default)]
+    pub async_types: Vec<String>,
+    #[serde(default)]
     pub never: Vec<String>,
 }
 
@@ -135,6 +137,8 @@ pub struct LeakCatalog {
     pub functions: Vec<String>,
     #[serde(default)]
     pub methods: Vec<String>,
+    #[serde(default)]
+    pub reclaims: Vec<String>,
     #[serde(default)]
     pub once_methods: Vec<String>,
     #[serde(default)]
@@ -242,7 +246,14 @@ impl Catalog {
         let signals = signals.into_iter().flatten().map(String::as_str);
         let channels = self.channels.constructors.iter().map(|c| c.path.as_str());
         let timers = self.timers.timers.iter().map(|t| t.path.as_str());
-        let rest = [&self.locks.types, &self.leaks.functions, &self.leaks.static_initializers, &self.pointers.types];
+        let rest = [
+            &self.locks.types,
+            &self.locks.never,
+            &self.leaks.functions,
+            &self.leaks.reclaims,
+            &self.leaks.static_initializers,
+            &self.pointers.types,
+        ];
         let rest = rest.into_iter().flatten().map(String::as_str);
         spawn.chain(roots).chain(signals).chain(channels).chain(timers).chain(rest)
     }
@@ -319,6 +330,37 @@ impl Catalog {
 
     pub fn timer(&self, path: &str) -> Option<&Timer> {
         self.timers.timers.iter().find(|t| t.path == path)
+    }
+
+    /// Whether `method` takes a lock whatever its receiver (`lock`, `try_lock`).
+    pub fn is_lock_method(&self, method: &str) -> bool {
+        self.locks.methods.iter().any(|m| m == method)
+    }
+
+    /// Whether `method` takes a lock when its receiver is known to be one (`read`,
+    /// `borrow_mut`).
+    pub fn is_evidence_lock_method(&self, method: &str) -> bool {
+        self.locks.evidence_methods.iter().any(|m| m == method)
+    }
+
+    pub fn is_permit_method(&self, method: &str) -> bool {
+        self.locks.permit_methods.iter().any(|m| m == method)
+    }
+
+    /// Whether a type path (canonical, generics stripped) is a catalogued lock type.
+    pub fn is_lock_type(&self, path: &str) -> bool {
+        self.locks.types.iter().any(|t| t == path)
+    }
+
+    /// Whether a lock type's guard is async (may be held across `.await`).
+    pub fn is_async_lock_type(&self, path: &str) -> bool {
+        self.locks.async_types.iter().any(|t| t == path)
+    }
+
+    /// Whether a function or type path makes or names something that is never a lock
+    /// (the stdio handles).
+    pub fn is_never_lock(&self, path: &str) -> bool {
+        self.locks.never.iter().any(|t| t == path)
     }
 
     pub fn channel_constructor(&self, path: &str) -> Option<&ChannelConstructor> {

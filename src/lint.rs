@@ -18,7 +18,7 @@ use crate::discover::modules::ChildModule;
 use crate::discover::{self, canonical, display_path, Input};
 use crate::parse::{self, FileInfo, FileText};
 use crate::rules::{self, CrateContext};
-use crate::source::{FileId, Package, SourceDb, SourceFile, Span};
+use crate::source::{Edition, FileId, Package, SourceDb, SourceFile, Span};
 
 #[derive(Debug, Clone, Default)]
 pub struct Options {
@@ -238,10 +238,10 @@ fn lint_workspace(run: &mut Run, crates: &Crates, options: &Options) {
     let indexes: Vec<CrateIndex> =
         pool().install(|| refs.par_iter().map(|r| CrateIndex::build(r.iter().copied())).collect());
     let db = &run.db;
-    let lib_names: Vec<Option<String>> = crates
-        .values()
-        .map(|files| files.first().and_then(|(id, _)| db.get(*id).package.as_ref()).map(|p| p.lib_name.clone()))
-        .collect();
+    let package = |files: &Vec<(FileId, Analysis)>| files.first().and_then(|(id, _)| db.get(*id).package.clone());
+    let lib_names: Vec<Option<String>> = crates.values().map(|f| package(f).map(|p| p.lib_name.clone())).collect();
+    let editions: Vec<Edition> =
+        crates.values().map(|f| package(f).map_or(Edition::OUTSIDE_PACKAGE, |p| p.edition)).collect();
     let fns: Vec<CrateFns> = refs
         .iter()
         .zip(&indexes)
@@ -265,6 +265,7 @@ fn lint_workspace(run: &mut Run, crates: &Crates, options: &Options) {
             krate,
             include_tests: options.include_tests,
             sources: db,
+            edition: editions[krate],
         };
         found.extend(lint_crate(&cx, files));
     }

@@ -41,6 +41,35 @@ pub struct LineCol {
     pub column: usize,
 }
 
+/// A Rust edition. Rules need it where the language changed what code means: from 2024
+/// on, an `if let` scrutinee's temporaries are dropped before its `else` block, and a
+/// block's tail-expression temporaries before the block ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Edition {
+    E2015,
+    E2018,
+    E2021,
+    E2024,
+}
+
+impl Edition {
+    /// Files outside any package are read as 2021 code (DESIGN §3.7).
+    pub const OUTSIDE_PACKAGE: Edition = Edition::E2021;
+    /// What cargo assumes when a manifest names no edition.
+    pub const CARGO_DEFAULT: Edition = Edition::E2015;
+
+    /// `"2021"` → 2021; an edition newer than leaklint knows behaves like the newest.
+    pub fn parse(text: &str) -> Option<Edition> {
+        match text.trim().parse::<u32>().ok()? {
+            2015 => Some(Edition::E2015),
+            2018 => Some(Edition::E2018),
+            2021 => Some(Edition::E2021),
+            y if y >= 2024 => Some(Edition::E2024),
+            _ => None,
+        }
+    }
+}
+
 /// The Cargo package a file belongs to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Package {
@@ -54,6 +83,8 @@ pub struct Package {
     /// Its targets' root files, and whether each is a test target (tests, benches);
     /// known in workspace mode only.
     pub targets: Vec<(PathBuf, bool)>,
+    /// `package.edition`, also when inherited from the workspace.
+    pub edition: Edition,
 }
 
 impl Package {
@@ -183,5 +214,15 @@ mod tests {
         // `d` follows a two-byte character: byte 5, column 2.
         assert_eq!(f.line_col(5), LineCol { line: 2, column: 2 });
         assert_eq!(f.line_col(7), LineCol { line: 3, column: 1 });
+    }
+
+    #[test]
+    fn editions_parse_and_later_ones_act_like_the_newest() {
+        assert_eq!(Edition::parse("2021"), Some(Edition::E2021));
+        assert_eq!(Edition::parse("2024"), Some(Edition::E2024));
+        assert_eq!(Edition::parse("2027"), Some(Edition::E2024));
+        assert_eq!(Edition::parse("2019"), None);
+        assert_eq!(Edition::parse("next"), None);
+        assert!(Edition::E2021 < Edition::E2024);
     }
 }

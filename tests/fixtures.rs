@@ -98,20 +98,42 @@ fn fixture_workspaces_match_their_annotations() {
         let options = Options { display_root: discovery.workspace_root.clone(), ..Options::default() };
         let run = lint::run(&discovery.inputs, &options);
         for path in rust_files(&root) {
-            let got = run
-                .diagnostics
-                .iter()
-                .filter(|d| run.db.get(d.primary.span.file).path == path)
-                .map(|d| {
-                    let file = run.db.get(d.primary.span.file);
-                    (file.line_col(d.primary.span.lo as usize).line, d.rule.to_string())
-                })
-                .collect();
+            let got = findings_in(&run, &path);
             let text = std::fs::read_to_string(&path).expect("fixture is readable");
             compare(&path, &text, &got, &mut report);
         }
     }
     assert!(report.is_empty(), "fixture workspace findings differ from annotations:\n{report}");
+}
+
+/// The editions fixture workspace linted file by file (explicit paths, as pre-commit does):
+/// each file's edition then comes from its own `Cargo.toml`, read by leaklint, also when
+/// inherited from the workspace; the findings must be the same as in workspace mode.
+#[test]
+fn editions_are_read_from_manifests_in_explicit_path_mode() {
+    let root = fixtures_dir().join("workspaces").join("editions");
+    let files = rust_files(&root);
+    let discovery = discover::from_paths(&files);
+    let run = lint::run(&discovery.inputs, &Options::default());
+    let mut report = String::new();
+    for path in files {
+        let got = findings_in(&run, &path);
+        let text = std::fs::read_to_string(&path).expect("fixture is readable");
+        compare(&path, &text, &got, &mut report);
+    }
+    assert!(report.is_empty(), "explicit-path findings differ from annotations:\n{report}");
+}
+
+/// `(line, rule)` of every finding whose primary span is in `path`.
+fn findings_in(run: &lint::Run, path: &Path) -> BTreeSet<(usize, String)> {
+    run.diagnostics
+        .iter()
+        .filter(|d| run.db.get(d.primary.span.file).path == path)
+        .map(|d| {
+            let file = run.db.get(d.primary.span.file);
+            (file.line_col(d.primary.span.lo as usize).line, d.rule.to_string())
+        })
+        .collect()
 }
 
 #[test]

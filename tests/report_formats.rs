@@ -35,6 +35,7 @@ fn db(with_package: bool) -> (SourceDb, FileId) {
         root: PathBuf::from("/ws/my-crate"),
         lib_name: "my_crate".into(),
         targets: Vec::new(),
+        edition: leaklint::source::Edition::E2021,
     };
     let file = file.with_package(with_package.then(|| Arc::new(package)));
     let id = db.add(file);

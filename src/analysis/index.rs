@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::tree::{ExprId, ExprKind, Res};
+use super::tree::{ExprId, ExprKind, Res, TypeRef};
 use super::Analysis;
 
 /// A function in the crate: which file's analysis, which [`super::tree::FnDef`].
@@ -22,6 +22,8 @@ pub struct CrateIndex {
     methods_by_name: HashMap<String, Vec<FnRef>>,
     /// Functions that run at most once per process (see [`CrateIndex::runs_once`]).
     once_fns: HashSet<FnRef>,
+    /// Declared types of the named struct fields of every file, by field name.
+    field_types: HashMap<String, Vec<TypeRef>>,
 }
 
 /// How many calls deep the functions called by a once-initialiser are followed.
@@ -42,9 +44,22 @@ impl CrateIndex {
                 let by_name = if f.self_ty.is_some() { &mut index.methods_by_name } else { &mut index.free_by_name };
                 by_name.entry(f.name.clone()).or_default().push(r);
             }
+            for (name, types) in &a.tree.field_types {
+                index.field_types.entry(name.clone()).or_default().extend(types.iter().cloned());
+            }
         }
         index.once_fns = index.find_once_fns(&files);
         index
+    }
+
+    /// Every method of the crate named `name`, whatever its `impl`.
+    pub fn methods_named(&self, name: &str) -> &[FnRef] {
+        self.methods_by_name.get(name).map_or(&[], Vec::as_slice)
+    }
+
+    /// The declared types of every struct field named `name` in the crate.
+    pub fn field_types(&self, name: &str) -> &[TypeRef] {
+        self.field_types.get(name).map_or(&[], Vec::as_slice)
     }
 
     /// The same-crate function a call expression in `file` calls, when it can be told:

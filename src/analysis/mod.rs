@@ -1,11 +1,14 @@
 //! The shared semantic layer every rule stands on: a lowered tree per file with names
 //! resolved ([`tree`], [`lower`], [`resolve`]), the uses of every binding ([`uses`]),
 //! loop exits ([`loops`]), `select!` arms ([`select`]), a crate-wide index of function
-//! bodies ([`index`]), spawns and their handles ([`spawns`]) and the workspace's spawn
-//! wrappers ([`wrappers`]).
+//! bodies ([`index`]), spawns and their handles ([`spawns`]), the workspace's spawn
+//! wrappers ([`wrappers`]), locks and where their guards live ([`locks`]), and calls
+//! that leak ([`leaks`]).
 
 pub mod channels;
 pub mod index;
+pub mod leaks;
+pub mod locks;
 pub mod loops;
 pub mod lower;
 pub mod resolve;

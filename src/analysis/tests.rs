@@ -180,12 +180,13 @@ fn crate_index_resolves_calls_by_path_and_unique_name() {
         .collect();
     let names: Vec<Option<String>> =
         calls.iter().map(|&c| index.callee(&a, c).map(|f| a.tree.fns[f.def].path.clone())).collect();
-    // A receiver made by or declared as another type is not `S`.
+    // A receiver made by or declared as another type is not `S`; a receiver declared `S`
+    // picks `S::twice` among the two `twice` methods.
     let want = [
         Some("crate::run"),
         Some("crate::net::serve"),
         Some("S::start"),
-        None,
+        Some("S::twice"),
         Some("S::start"),
         None,
         None,

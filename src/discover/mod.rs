@@ -10,7 +10,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
-use crate::source::Package;
+use crate::source::{Edition, Package};
 use modules::ModuleOrigin;
 
 /// One file to lint.
@@ -177,6 +177,8 @@ fn package_of(p: &cargo_metadata::Package) -> Package {
         root,
         lib_name,
         targets: targets.iter().map(|t| (t.src_path.clone().into_std_path_buf(), rank(t) >= 4)).collect(),
+        // cargo has already resolved `edition.workspace = true`.
+        edition: Edition::parse(p.edition.as_str()).unwrap_or(Edition::CARGO_DEFAULT),
     }
 }
 
@@ -306,7 +308,30 @@ fn read_package(dir: &Path) -> Option<Arc<Package>> {
     let name = package.get("name")?.as_str()?.to_string();
     let version = package.get("version").and_then(|v| v.as_str()).unwrap_or("0.0.0").to_string();
     let lib_name = name.replace('-', "_");
-    Some(Arc::new(Package { name, version, manifest_path, root: dir.to_path_buf(), lib_name, targets: Vec::new() }))
+    let edition = manifest_edition(package, dir);
+    let root = dir.to_path_buf();
+    Some(Arc::new(Package { name, version, manifest_path, root, lib_name, targets: Vec::new(), edition }))
+}
+
+/// A package's edition as its manifest gives it: `edition = "2021"`, or
+/// `edition.workspace = true` read from the nearest workspace root above `dir`. A
+/// manifest without one is 2015, as cargo reads it.
+fn manifest_edition(package: &toml::Table, dir: &Path) -> Edition {
+    let Some(value) = package.get("edition") else { return Edition::CARGO_DEFAULT };
+    let inherited = value.get("workspace").and_then(|w| w.as_bool()) == Some(true);
+    let text = if inherited { workspace_edition(dir) } else { value.as_str().map(str::to_string) };
+    text.as_deref().and_then(Edition::parse).unwrap_or(Edition::CARGO_DEFAULT)
+}
+
+/// `workspace.package.edition` of the nearest manifest at or above `dir` with a
+/// `[workspace]` table.
+fn workspace_edition(dir: &Path) -> Option<String> {
+    dir.ancestors().find_map(|d| {
+        let text = std::fs::read_to_string(d.join("Cargo.toml")).ok()?;
+        let manifest: toml::Table = toml::from_str(&text).ok()?;
+        let workspace = manifest.get("workspace")?;
+        Some(workspace.get("package")?.get("edition")?.as_str()?.to_string())
+    })
 }
 
 /// Where a file sits in its crate: its module path and whether it is test code.
@@ -360,6 +385,23 @@ mod tests {
 
     fn module(rel: &str) -> String {
         module_path(&rel.split('/').map(String::from).collect::<Vec<_>>()).join("::")
+    }
+
+    fn edition_of(manifest: &str, dir: &Path) -> Edition {
+        let table: toml::Table = toml::from_str(manifest).expect("valid toml");
+        manifest_edition(table["package"].as_table().expect("a package"), dir)
+    }
+
+    #[test]
+    fn editions_are_read_from_the_manifest_or_the_workspace() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        std::fs::write(dir.join("Cargo.toml"), "[workspace]\n[workspace.package]\nedition = \"2024\"\n").unwrap();
+        let member = dir.join("member");
+        std::fs::create_dir_all(&member).unwrap();
+        assert_eq!(edition_of("[package]\nname = \"a\"\nedition = \"2021\"", &member), Edition::E2021);
+        assert_eq!(edition_of("[package]\nname = \"a\"\nedition.workspace = true", &member), Edition::E2024);
+        assert_eq!(edition_of("[package]\nname = \"a\"", &member), Edition::E2015);
     }
 
     #[test]

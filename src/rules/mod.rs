@@ -1,7 +1,10 @@
 //! The rule registry. Each rule is one module: its metadata, its documentation (the
 //! LINTS.md text) and its check over the shared analysis facts.
 
+pub mod deferred_drop_in_loop;
 pub mod detached_spawn;
+pub mod lock_in_scrutinee;
+mod lock_text;
 pub mod send_without_receiver;
 pub mod unclosed_channel;
 
@@ -12,7 +15,7 @@ use crate::analysis::tree::ExprId;
 use crate::analysis::wrappers::SpawnWrappers;
 use crate::analysis::Analysis;
 use crate::diagnostic::{Diagnostic, Level};
-use crate::source::{SourceDb, Span};
+use crate::source::{Edition, SourceDb, Span};
 
 /// A rule's fixed description.
 pub struct RuleMeta {
@@ -36,6 +39,8 @@ pub struct CrateContext<'a> {
     pub include_tests: bool,
     /// The text of every file, for fixes that must match the code around them.
     pub sources: &'a SourceDb,
+    /// The crate's edition (2021 for files outside any package).
+    pub edition: Edition,
 }
 
 impl CrateContext<'_> {
@@ -87,7 +92,13 @@ pub struct Rule {
 
 /// Every rule, in the order LINTS.md lists them.
 pub fn all() -> &'static [Rule] {
-    static RULES: &[Rule] = &[detached_spawn::RULE, unclosed_channel::RULE, send_without_receiver::RULE];
+    static RULES: &[Rule] = &[
+        detached_spawn::RULE,
+        unclosed_channel::RULE,
+        send_without_receiver::RULE,
+        deferred_drop_in_loop::RULE,
+        lock_in_scrutinee::RULE,
+    ];
     RULES
 }
 
