@@ -20,6 +20,8 @@ pub struct Channel {
     pub kind: ChannelKind,
     /// The capacity, when it is an integer literal.
     pub capacity: Option<u128>,
+    /// The capacity argument, whatever it is.
+    pub capacity_arg: Option<ExprId>,
     pub sender: End,
     pub receiver: End,
 }
@@ -53,9 +55,10 @@ pub fn channels(a: &Analysis) -> Vec<Channel> {
         let id = ExprId(i as u32);
         let Some(path) = a.tree.callee_path(id) else { continue };
         let Some((path, kind, capacity_arg)) = constructor(a, path, args.len()) else { continue };
-        let capacity = capacity_arg.and_then(|i| args.get(i)).and_then(|&arg| int_literal(&a.tree, arg));
+        let capacity_arg = capacity_arg.and_then(|i| args.get(i)).copied();
+        let capacity = capacity_arg.and_then(|arg| int_literal(&a.tree, arg));
         let (sender, receiver) = ends(a, id);
-        out.push(Channel { call: id, path, kind, capacity, sender, receiver });
+        out.push(Channel { call: id, path, kind, capacity, capacity_arg, sender, receiver });
     }
     out.sort_by_key(|c| a.tree.span(c.call).lo);
     out
@@ -227,12 +230,20 @@ pub fn end_use(a: &Analysis, u: &Use) -> EndUse {
         UseKind::Returned => EndUse::Returned,
         UseKind::Stored | UseKind::SelectedByValue => EndUse::Stored,
         UseKind::Receiver { method } if CLOSING_METHODS.contains(&method.as_str()) => EndUse::Closed,
+        // `tx.into_sink()`, `rx.into_stream()`: the end is consumed into another value.
+        UseKind::Receiver { method } if method.starts_with("into_") && method != "into_iter" => {
+            EndUse::Passed(Some(method.clone()))
+        }
         UseKind::Receiver { method } if method == "clone" => EndUse::Cloned(parent.and_then(|p| let_binding(tree, p))),
         UseKind::Borrowed => match parent.and_then(|p| tree.parent(p)) {
             Some(call) if tree.callee_path(call).is_some_and(|c| c.ends_with("::clone")) => {
                 EndUse::Cloned(let_binding(tree, call))
             }
-            _ => EndUse::Used,
+            // `let r = &rx;`: `r` reaches the same end (a copy that moves nothing).
+            _ => match parent.and_then(|p| let_binding(tree, p)) {
+                Some(alias) => EndUse::Cloned(Some(alias)),
+                None => EndUse::Used,
+            },
         },
         _ => other_use(tree, u.expr),
     }
@@ -326,7 +337,12 @@ pub fn receiving_loops(a: &Analysis) -> Vec<ReceivingLoop> {
         let id = ExprId(i as u32);
         let receiver = match tree.kind(id) {
             ExprKind::Loop(l) => loop_receiver(a, id, l.kind, l.head, l.body),
-            ExprKind::MethodCall { receiver, method, .. } if CONSUMERS.contains(&method.as_str()) => {
+            // A bare `rx.collect()` is a `Stream` future, lazy until awaited: only an
+            // explicit iterator (`rx.iter().collect()`) drains here.
+            ExprKind::MethodCall { receiver, method, .. }
+                if CONSUMERS.contains(&method.as_str())
+                    && matches!(tree.kind(*receiver), ExprKind::MethodCall { .. }) =>
+            {
                 draining_iter(a, *receiver)
             }
             _ => None,
@@ -381,7 +397,7 @@ fn receive_call(a: &Analysis, e: ExprId) -> Option<BindingId> {
     };
     let ExprKind::MethodCall { receiver, method, args, .. } = tree.kind(call) else { return None };
     let waits = match method.as_str() {
-        "recv" => args.is_empty(),
+        "recv" | "blocking_recv" | "recv_blocking" => args.is_empty(),
         "recv_async" | "next" => awaited,
         _ => false,
     };
@@ -399,13 +415,30 @@ fn match_on_close(a: &Analysis, body: ExprId, exits: &[ExprId]) -> Option<Bindin
     let tree = &a.tree;
     let mut receiver = None;
     for &exit in exits {
-        let found = tree.ancestors(exit).take_while(|&x| x != body).find_map(|x| closed_arm(a, x, exit))?;
+        let found = tree
+            .ancestors(exit)
+            .take_while(|&x| x != body)
+            .chain(std::iter::once(body))
+            .find_map(|x| closed_arm(a, x, exit).or_else(|| closed_let_else(a, x, exit)))?;
         if receiver.is_some_and(|r| r != found) {
             return None;
         }
         receiver = Some(found);
     }
     receiver
+}
+
+/// If `block` holds `let Some(v) = rx.recv().await else { break };` whose `else` holds
+/// `exit`, the receiver.
+fn closed_let_else(a: &Analysis, block: ExprId, exit: ExprId) -> Option<BindingId> {
+    let tree = &a.tree;
+    let ExprKind::Block { stmts, .. } = tree.kind(block) else { return None };
+    stmts.iter().find_map(|s| match s {
+        Stmt::Let { init: Some(init), diverge: Some(d), .. } if *d == exit || tree.ancestors(exit).any(|x| x == *d) => {
+            receive_call(a, *init)
+        }
+        _ => None,
+    })
 }
 
 /// If `m` is a `match` on a receive whose `Err(_)`/`None` arm contains `exit`, the receiver.
@@ -454,11 +487,13 @@ pub fn sends(a: &Analysis, binding: BindingId) -> Vec<Send> {
 }
 
 /// The innermost body an expression belongs to, as [`super::tree::Binding::body`] names
-/// it: the closure or async block, else the fn body block.
+/// it: the closure or async block, else the fn body block. The arguments of a macro
+/// other than `select!` count as a body of their own: a macro may run them later
+/// (`stream! { while let Some(x) = rx.recv().await { yield x } }`).
 pub fn body_of(tree: &Tree, id: ExprId) -> ExprId {
     let mut top = id;
     for a in tree.ancestors(id) {
-        if tree.is_body(a) {
+        if tree.is_body(a) || matches!(tree.kind(a), ExprKind::Macro { .. }) {
             return a;
         }
         top = a;

@@ -82,10 +82,11 @@ fn finding(cx: &CrateContext, a: &Analysis, ch: &Channel, sends: &[Send]) -> Opt
     let receivers = channels::copies(a, rx);
     let name = a.tree.binding(rx).name.clone();
     if receivers.iter().all(|&r| a.uses_of(r).is_empty()) {
-        let why = if ch.kind == ChannelKind::Bounded {
-            "sends block forever once its buffer is full"
-        } else {
-            "messages pile up until it is dropped"
+        let why = match (ch.kind, first.blocking) {
+            (ChannelKind::Bounded, true) => "sends block forever once its buffer is full",
+            (ChannelKind::Bounded, false) => "sends fail once its buffer is full",
+            (ChannelKind::Unbounded, _) => "messages pile up until it is dropped",
+            (ChannelKind::Oneshot, _) => "the value sent is never received",
         };
         let message = format!("send on a channel whose receiver `{name}` is never used: {why}");
         return Some(report(a, first, &message, a.tree.binding(rx).span, "this receiver is never used"));
@@ -113,6 +114,13 @@ fn after_drop(a: &Analysis, receivers: &[BindingId], sends: &[Send], name: &str)
         .map(|u| u.expr)
         .min_by_key(|&e| tree.span(e).lo)?;
     let at = tree.span(dropped).lo;
+    // Another handle on the receiver (a clone moved into a worker) keeps the channel open.
+    let others = receivers.iter().flat_map(|&r| a.uses_of(r)).any(|u| {
+        tree.span(u.expr).lo < at && matches!(channels::end_use(a, u), EndUse::Cloned(_) | EndUse::MovedInto(_))
+    });
+    if others || receivers.len() > 1 {
+        return None;
+    }
     let send = sends
         .iter()
         .find(|s| tree.span(s.call).lo > at && same_fn(a, s.call, dropped) && !reassigned_between(a, s.call, at))?;
@@ -197,8 +205,8 @@ fn send_loop(
     let (send, looop) =
         sends.iter().filter(|s| s.blocking && channels::body_of(tree, s.call) == home).find_map(|s| {
             let looop = tree.ancestors(s.call).find(|&x| matches!(tree.kind(x), ExprKind::Loop(_)))?;
-            let before = started.map_or(true, |st| tree.span(looop).lo < st);
-            (before && channels::contains(tree, home, looop) && !fits(cx, a, looop, ch.capacity)).then_some((s, looop))
+            let before = started.map_or(true, |st| tree.span(looop).lo < st) && !reads_inside(a, receivers, looop);
+            (before && channels::contains(tree, home, looop) && !fits(cx, a, looop, ch)).then_some((s, looop))
         })?;
     let after = first_read_after(a, receivers, tree.span(looop).hi);
     let (at, label) = match after {
@@ -212,24 +220,34 @@ fn send_loop(
     Some(report(a, send, &message, at, label))
 }
 
-/// A `for` over a literal range that fits in a literal capacity (`for i in 0..4` into
-/// `bounded(8)`).
-fn fits(cx: &CrateContext, a: &Analysis, looop: ExprId, capacity: Option<u128>) -> bool {
+/// Whether the loop itself reads a receiver (it drains its own channel as it goes).
+fn reads_inside(a: &Analysis, receivers: &[BindingId], looop: ExprId) -> bool {
+    receivers.iter().flat_map(|&r| a.uses_of(r)).any(|u| channels::contains(&a.tree, looop, u.expr))
+}
+
+/// A `for` over a range that fits in the capacity: literal bounds no larger than a
+/// literal capacity (`for i in 0..4` into `bounded(8)`), or `0..n` into a capacity of
+/// that same `n`.
+fn fits(cx: &CrateContext, a: &Analysis, looop: ExprId, ch: &Channel) -> bool {
     let tree = &a.tree;
-    let (Some(capacity), ExprKind::Loop(l)) = (capacity, tree.kind(looop)) else { return false };
+    let ExprKind::Loop(l) = tree.kind(looop) else { return false };
     let (LoopKind::For, Some(head)) = (l.kind, l.head) else { return false };
     let ExprKind::Other(bounds) = tree.kind(head) else { return false };
-    let ints: Vec<u128> = bounds
-        .iter()
-        .filter_map(|&b| match tree.kind(b) {
-            ExprKind::Lit(Lit::Int(n)) => Some(*n),
-            _ => None,
-        })
-        .collect();
+    let int = |e: ExprId| match tree.kind(e) {
+        ExprKind::Lit(Lit::Int(n)) => Some(*n),
+        _ => None,
+    };
     // The lowered tree keeps the bounds, not the `..=`; the source says which.
     let inclusive = cx.sources.get(tree.span(head).file).slice(tree.span(head)).contains("..=");
-    match ints.as_slice() {
-        [lo, hi] => hi.saturating_sub(*lo) + u128::from(inclusive) <= capacity,
+    let [lo, hi] = bounds.as_slice() else { return false };
+    match (int(*lo), int(*hi), ch.capacity) {
+        (Some(lo), Some(hi), Some(capacity)) => hi.saturating_sub(lo) + u128::from(inclusive) <= capacity,
+        (Some(_), None, _) => !inclusive && ch.capacity_arg.is_some_and(|c| same_value(tree, c, *hi)),
         _ => false,
     }
+}
+
+/// Whether two expressions name the same local or item (`n` and `n`, `CAP` and `CAP`).
+fn same_value(tree: &crate::analysis::tree::Tree, x: ExprId, y: ExprId) -> bool {
+    matches!((tree.kind(x), tree.kind(y)), (ExprKind::Path(p), ExprKind::Path(q)) if p == q)
 }

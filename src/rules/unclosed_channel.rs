@@ -156,13 +156,17 @@ fn hang_diagnostic(cx: &CrateContext, a: &Analysis, l: &ReceivingLoop, alive: &[
     d
 }
 
-/// A `drop(tx);` inserted before the loop compiles only when no other loop between the
-/// sender's declaration and this one would run it twice, and the loop starts its line.
+/// A `drop(tx);` inserted before the loop compiles only when nothing uses the sender from
+/// the loop on, and no other loop between the sender's declaration and this one would
+/// run the `drop` twice.
 fn fix_applies(a: &Analysis, looop: ExprId, alive: &[Alive]) -> bool {
     let tree = &a.tree;
+    let start = tree.span(looop).lo;
     alive.iter().all(|live| {
         let decl = tree.binding(live.binding).span.lo;
-        !tree.ancestors(looop).any(|x| matches!(tree.kind(x), ExprKind::Loop(_)) && tree.span(x).lo > decl)
+        let used_later = a.uses_of(live.binding).iter().any(|u| tree.span(u.expr).lo >= start);
+        !used_later
+            && !tree.ancestors(looop).any(|x| matches!(tree.kind(x), ExprKind::Loop(_)) && tree.span(x).lo > decl)
     })
 }
 
