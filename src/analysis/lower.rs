@@ -60,7 +60,8 @@ pub fn expand_item_macros(items: &mut Vec<syn::Item>, depth: usize) {
 }
 
 /// The items an item-position macro call holds: its arguments when they parse as items,
-/// or for `cfg_if!` the items of every branch (`if #[cfg(a)] { .. } else { .. }`).
+/// or for `cfg_if!`/`cfg_select!` the items of every branch (`if #[cfg(a)] { .. } else
+/// { .. }`, `feature = "x" => { .. }`).
 fn macro_items(mac: &syn::Macro) -> Option<Vec<syn::Item>> {
     if let Ok(file) = syn::parse2::<syn::File>(mac.tokens.clone()) {
         return Some(file.items);
@@ -69,7 +70,8 @@ fn macro_items(mac: &syn::Macro) -> Option<Vec<syn::Item>> {
     if name == "lazy_static" {
         return syn::parse2::<syn::File>(without_static_ref(mac.tokens.clone())).ok().map(|f| f.items);
     }
-    if name != "cfg_if" {
+    // `cfg_if!`, and std's `cfg_select!` (`cfg_match!` before it): every branch's items.
+    if !matches!(name.as_str(), "cfg_if" | "cfg_select" | "cfg_match") {
         return None;
     }
     let mut items = Vec::new();

@@ -407,3 +407,16 @@ fn a_known_receiver_type_picks_among_same_named_methods() {
     );
     assert_eq!(run_callees(&a), [Some("Server::run"), Some("Client::run"), None, None]);
 }
+
+#[test]
+fn cfg_if_cfg_select_and_lazy_static_items_are_lowered() {
+    let a = analyze(
+        "cfg_if::cfg_if! { if #[cfg(unix)] { fn unix_only() {} } else { fn other() {} } }
+         cfg_select! { feature = \"full\" => { pub fn full() {} } _ => { fn lean() {} } }
+         lazy_static::lazy_static! { static ref TX: Sender<u8> = make(); }",
+    );
+    let mut names: Vec<&str> = a.tree.fns.iter().map(|f| f.name.as_str()).collect();
+    names.sort();
+    assert_eq!(names, ["full", "lean", "other", "unix_only"]);
+    assert_eq!(a.tree.statics.len(), 1, "lazy_static's `static ref` is a static");
+}

@@ -295,8 +295,24 @@ fn statement_param(
             Stmt::Let { init: Some(init), .. } => *init,
             Stmt::Let { .. } => return None,
         };
-        body_param(a, pick(e)?, depth + 1)
+        main_path(a, e).into_iter().find_map(|x| body_param(a, pick(x)?, depth + 1))
     })
+}
+
+/// `e` and what always runs first inside it: the scrutinee of an `if let`/`match`, the
+/// operand of `?` (`if let Err(e) = task.await { .. }`, `task.await?`).
+fn main_path(a: &Analysis, e: ExprId) -> Vec<ExprId> {
+    let mut out = vec![e];
+    let mut at = e;
+    loop {
+        at = match a.tree.kind(at) {
+            ExprKind::If { cond, .. } => *cond,
+            ExprKind::Let { scrutinee, .. } | ExprKind::Match { scrutinee, .. } => *scrutinee,
+            ExprKind::Try(inner) => *inner,
+            _ => return out,
+        };
+        out.push(at);
+    }
 }
 
 #[cfg(test)]
@@ -337,6 +353,7 @@ mod tests {
             fn awaited<F>(f: F) { tokio::spawn(async move { f.await }); }
             fn thread<F>(f: F) -> std::thread::JoinHandle<()> { std::thread::spawn(move || f()) }
             fn bound<F>(f: F) { let fut = async move { let _g = 1; f.await; }; tokio::spawn(fut); }
+            fn logged<F>(f: F) { tokio::spawn(async { if let Err(e) = f.await { warn(e) } }.in_current_span()); }
         "#;
         assert_eq!(
             wrappers(src),
@@ -345,6 +362,7 @@ mod tests {
                 w("bound", 0, Fate::Drops, "task"),
                 w("drops", 0, Fate::Drops, "task"),
                 w("instrumented", 0, Fate::Drops, "task"),
+                w("logged", 0, Fate::Drops, "task"),
                 w("pinned", 0, Fate::Drops, "task"),
                 w("returns", 1, JOIN, "task"),
                 w("returns_by_binding", 0, JOIN, "task"),
