@@ -86,9 +86,11 @@ fn expected_arity(capacity_arg: Option<usize>) -> usize {
     capacity_arg.map_or(0, |i| i + 1)
 }
 
+/// An integer literal, or a `const` of the file whose value is one (`bounded(CAP)`).
 fn int_literal(tree: &Tree, e: ExprId) -> Option<u128> {
     match tree.kind(e) {
         ExprKind::Lit(Lit::Int(n)) => Some(*n),
+        ExprKind::Path(Res::Item(path)) => tree.int_consts.get(path).copied(),
         _ => None,
     }
 }

@@ -219,6 +219,10 @@ impl Lowerer<'_> {
                 self.scope.in_static = true;
                 let id = self.expr(&c.expr);
                 self.tree.statics.push(id);
+                if let ExprKind::Lit(Lit::Int(n)) = *self.tree.kind(id) {
+                    let path = self.resolve(&[c.ident.to_string()]);
+                    self.tree.int_consts.insert(path, n);
+                }
             }
             _ => {}
         }

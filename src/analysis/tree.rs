@@ -307,6 +307,8 @@ pub struct Tree {
     /// Module-level `use` items, as names other files can reach: (`crate::m::name`, the
     /// canonical path it stands for); globs as (`crate::m::*`, the glob's module).
     pub reexports: Vec<(String, String)>,
+    /// `const` items of the file whose value is an integer literal, by canonical path.
+    pub int_consts: std::collections::HashMap<String, u128>,
 }
 
 impl Tree {
