@@ -104,6 +104,16 @@ pub struct Timer {
     pub never_finishes: bool,
     #[serde(default)]
     pub first_tick_immediate: bool,
+    /// Its first argument is the instant it fires at, not a duration.
+    #[serde(default)]
+    pub deadline: bool,
+    /// A crossbeam channel that delivers the tick (`after`, `tick`), raced in `recv` arms.
+    #[serde(default)]
+    pub channel: bool,
+    /// A method of the type before the last `::` returning a guard that cancels the
+    /// schedule when dropped (`timer::Timer::schedule_repeating`).
+    #[serde(default)]
+    pub guard: bool,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -329,7 +339,16 @@ impl Catalog {
     }
 
     pub fn timer(&self, path: &str) -> Option<&Timer> {
-        self.timers.timers.iter().find(|t| t.path == path)
+        self.timers.timers.iter().find(|t| t.path == path && !t.guard)
+    }
+
+    /// The guard-returning timer method `method` of type `ty` (`timer::Timer`,
+    /// `schedule_repeating`).
+    pub fn timer_guard(&self, ty: &str, method: &str) -> Option<&Timer> {
+        self.timers
+            .timers
+            .iter()
+            .find(|t| t.guard && t.path.strip_suffix(method).and_then(|p| p.strip_suffix("::")) == Some(ty))
     }
 
     /// Whether `method` takes a lock whatever its receiver (`lock`, `try_lock`).
@@ -384,7 +403,11 @@ mod tests {
         assert_eq!(c.spawn_method("std::thread::Builder::new", "spawn"), Some(HandleKind::JoinResult));
         assert_eq!(c.spawn_method("std::thread::Builder::new", "name"), None);
         assert!(c.is_signal_method("cancelled"));
-        assert!(c.timer("crossbeam_channel::tick").is_some_and(|t| t.never_finishes));
+        assert!(c.timer("crossbeam_channel::tick").is_some_and(|t| t.never_finishes && t.channel));
+        assert!(c.timer("tokio::time::sleep_until").is_some_and(|t| t.deadline && !t.repeats));
+        assert!(c.timer("timer::Timer::schedule_repeating").is_none(), "a guard method is not a constructor");
+        assert!(c.timer_guard("timer::Timer", "schedule_repeating").is_some_and(|t| t.repeats));
+        assert!(c.timer_guard("timer::Timer", "schedule_with_delay").is_none());
         assert!(c.channel_constructor("flume::bounded").is_some());
         assert!(c.knows("tokio::sync::mpsc") && c.knows("tokio::sync::mpsc::channel"));
         assert!(!c.knows("tokio::sync::mpsc::Sender::foo"));
