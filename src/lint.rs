@@ -13,7 +13,7 @@ use crate::analysis::index::CrateIndex;
 use crate::analysis::wrappers::{CrateFns, SpawnWrappers};
 use crate::analysis::Analysis;
 use crate::catalog::Catalog;
-use crate::diagnostic::{Diagnostic, Label, Level};
+use crate::diagnostic::{self, Diagnostic, Label, Level};
 use crate::discover::modules::ChildModule;
 use crate::discover::{self, canonical, display_path, Input};
 use crate::parse::{self, FileInfo, FileText};
@@ -37,6 +37,9 @@ pub struct Run {
     pub db: SourceDb,
     /// Findings and per-file errors, sorted by file and position.
     pub diagnostics: Vec<Diagnostic>,
+    /// Findings not reported because a more specific finding of the same root cause was
+    /// (an interval-driven detached task is a `leaked_timer`, not also a `detached_spawn`).
+    pub superseded: Vec<Diagnostic>,
     /// Files that were parsed and linted.
     pub files_linted: usize,
     /// Files that could not be read or parsed.
@@ -270,7 +273,9 @@ fn lint_workspace(run: &mut Run, crates: &Crates, options: &Options) {
         found.extend(lint_crate(&cx, files));
     }
     run.stats.wrappers = listed;
-    run.diagnostics.extend(found);
+    let (kept, superseded) = diagnostic::keep_most_specific(found);
+    run.diagnostics.extend(kept);
+    run.superseded = superseded;
 }
 
 /// Every rule on every file of one crate, in parallel.
