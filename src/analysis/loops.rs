@@ -81,3 +81,48 @@ pub fn can_end(a: &Analysis, id: ExprId, exits: &LoopExits) -> bool {
         (LoopKind::WhileLet | LoopKind::For, Some(head)) => !a.never_finishes(head),
     }
 }
+
+/// The innermost loop whose body runs `id` (its head is not its body), within the same
+/// body: a closure or async block in between starts a new one.
+pub fn innermost_loop(tree: &Tree, id: ExprId) -> Option<ExprId> {
+    let mut child = id;
+    for a in tree.ancestors(id) {
+        match tree.kind(a) {
+            ExprKind::Loop(l) if l.body == child => return Some(a),
+            ExprKind::Closure { .. } | ExprKind::Async { .. } => return None,
+            _ => {}
+        }
+        child = a;
+    }
+    None
+}
+
+/// Macros that never return to the code after them.
+const DIVERGING_MACROS: &[&str] = &["panic", "unreachable", "todo", "unimplemented", "bail"];
+
+/// Functions that never return.
+const DIVERGING_FUNCTIONS: &[&str] = &["std::process::exit", "std::process::abort"];
+
+/// Whether every path through `id` leaves the loop around it: a `break` that is not
+/// caught inside `id`, a `return`, or a call that never returns. A path that can go on
+/// (`Err(_) => break` on one arm only, a `?` that leaves only on error, `continue`)
+/// does not.
+pub fn always_leaves(tree: &Tree, id: ExprId) -> bool {
+    match tree.kind(id) {
+        ExprKind::Break { .. } | ExprKind::Return(_) => true,
+        ExprKind::Block { label: None, stmts } => stmts.iter().any(|s| match s {
+            Stmt::Expr { expr, .. } => always_leaves(tree, *expr),
+            Stmt::Let { init, .. } => init.is_some_and(|i| always_leaves(tree, i)),
+        }),
+        ExprKind::If { cond, then, els } => {
+            always_leaves(tree, *cond) || (always_leaves(tree, *then) && els.is_some_and(|e| always_leaves(tree, e)))
+        }
+        ExprKind::Match { scrutinee, arms } => {
+            always_leaves(tree, *scrutinee) || (!arms.is_empty() && arms.iter().all(|a| always_leaves(tree, a.body)))
+        }
+        ExprKind::Await(e) | ExprKind::Let { scrutinee: e, .. } => always_leaves(tree, *e),
+        ExprKind::Macro { path, .. } => DIVERGING_MACROS.contains(&path.rsplit("::").next().unwrap_or("")),
+        ExprKind::Call { .. } => tree.callee_path(id).is_some_and(|p| DIVERGING_FUNCTIONS.contains(&p)),
+        _ => false,
+    }
+}

@@ -6,6 +6,7 @@
 //! that leak ([`leaks`]).
 
 pub mod channels;
+pub mod immortal;
 pub mod index;
 pub mod leaks;
 pub mod locks;
@@ -15,6 +16,7 @@ pub mod resolve;
 pub mod select;
 pub mod spawns;
 pub mod tasks;
+pub mod timers;
 pub mod tree;
 pub mod uses;
 pub mod wrappers;
@@ -207,20 +209,6 @@ impl Analysis {
         self.tree.descendants(looop).into_iter().any(|e| match self.tree.kind(e) {
             ExprKind::Select { arms, .. } => {
                 arms.iter().any(|arm| arm.operands.iter().any(|&o| self.is_shutdown_signal(o)))
-            }
-            _ => false,
-        })
-    }
-
-    /// Whether the loop is driven by a repeating timer: it creates one, or reads a value
-    /// made by one or declared as an `Interval` (`leaked_timer` territory).
-    pub fn is_timer_driven(&self, looop: ExprId) -> bool {
-        let repeating = |path: &str| self.catalog.timer(path).is_some_and(|t| t.repeats);
-        self.tree.descendants(looop).into_iter().any(|e| match self.tree.kind(e) {
-            ExprKind::Call { .. } => self.tree.callee_path(e).is_some_and(repeating),
-            ExprKind::Path(Res::Local(_)) => {
-                let typed = self.declared_types(e).iter().any(|t| t.mentions(|p| p.ends_with("::Interval")));
-                typed || self.origin(e).is_some_and(repeating)
             }
             _ => false,
         })

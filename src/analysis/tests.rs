@@ -245,19 +245,50 @@ fn first_loop(a: &Analysis) -> ExprId {
 }
 
 #[test]
-fn shutdown_arms_and_timer_drive_are_loop_facts() {
+fn shutdown_arms_are_loop_facts() {
     let guarded =
         analyze("async fn f(t: T) { loop { tokio::select! { _ = t.cancelled() => {}, m = rx.recv() => {} } } }");
     let plain = analyze("async fn f() { loop { tokio::select! { a = x.recv() => {}, m = rx.recv() => {} } } }");
     assert!(guarded.has_shutdown_arm(first_loop(&guarded)));
     assert!(!plain.has_shutdown_arm(first_loop(&plain)));
+}
 
-    let made = analyze("async fn f() { let mut i = tokio::time::interval(d); loop { i.tick().await; } }");
-    let typed = analyze("async fn f(mut i: tokio::time::Interval) { loop { i.tick().await; } }");
-    let sleeping = analyze("async fn f() { loop { tokio::time::sleep(d).await; } }");
-    assert!(made.is_timer_driven(first_loop(&made)));
-    assert!(typed.is_timer_driven(first_loop(&typed)));
-    assert!(!sleeping.is_timer_driven(first_loop(&sleeping)));
+/// Whether the handler of each arm of the file's first `select!` always leaves the loop.
+fn arms_leave(src: &str) -> Vec<bool> {
+    let a = analyze(src);
+    let select =
+        (0..a.tree.exprs.len() as u32).map(ExprId).find(|&e| matches!(a.tree.kind(e), ExprKind::Select { .. }));
+    let Some(ExprKind::Select { arms, .. }) = select.map(|s| a.tree.kind(s)) else { panic!("no select in {src}") };
+    arms.iter().map(|arm| loops::always_leaves(&a.tree, arm.handler)).collect()
+}
+
+#[test]
+fn handlers_that_always_leave_the_loop() {
+    let src = "async fn f() { loop { tokio::select! {
+        _ = a.cancelled() => break,
+        _ = b.cancelled() => { info!(\"bye\"); return Ok(()); }
+        m = c.recv() => match m { Some(m) => handle(m), None => break },
+        m = d.recv() => { let Some(m) = m else { break }; handle(m) }
+        m = e.recv() => if m.is_none() { break } else { return },
+        _ = f.tick() => { work()?; }
+        _ = g.tick() => continue,
+        _ = h.tick() => panic!(\"no\"),
+        _ = i.tick() => { for x in y { break; } }
+        _ = j.tick() => std::process::exit(1),
+    } } }";
+    assert_eq!(arms_leave(src), [true, true, false, false, true, false, false, true, false, true]);
+}
+
+#[test]
+fn the_innermost_loop_stops_at_closures_and_heads() {
+    let a = analyze("fn f() { loop { for x in it() { g(); } let c = || h(); } }");
+    let call = |name: &str| {
+        (0..a.tree.exprs.len() as u32).map(ExprId).find(|&e| a.tree.callee_path(e) == Some(name)).expect("call")
+    };
+    let loops = loops_of(&a);
+    assert_eq!(loops::innermost_loop(&a.tree, call("g")), Some(loops[1]));
+    assert_eq!(loops::innermost_loop(&a.tree, call("it")), Some(loops[0]), "a `for` head runs in the outer loop");
+    assert_eq!(loops::innermost_loop(&a.tree, call("h")), None, "a closure is a body of its own");
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! going to drop the last sender.
 
 use crate::analysis::channels::{self, Channel, EndUse, ReceivingLoop};
+use crate::analysis::immortal::{receiver_is_static, returned_into_static};
 use crate::analysis::tree::{BindingId, ExprId, ExprKind};
 use crate::analysis::Analysis;
 use crate::catalog::ChannelKind;
@@ -216,25 +217,4 @@ fn forever(cx: &CrateContext, file: usize, c: BindingId) -> Option<(Span, &'stat
             _ => None,
         }
     })
-}
-
-/// `GLOBAL.set(tx)`: the method call's receiver is a `static` item.
-fn receiver_is_static(a: &Analysis, arg: ExprId) -> bool {
-    let Some(call) = a.tree.parent(arg) else { return false };
-    matches!(a.tree.kind(call), ExprKind::MethodCall { receiver, .. } if is_item(a, *receiver))
-}
-
-fn is_item(a: &Analysis, e: ExprId) -> bool {
-    matches!(a.tree.kind(e), ExprKind::Path(crate::analysis::tree::Res::Item(_)))
-}
-
-/// A sender returned from a `static` initialiser, or from the closure given to
-/// `Lazy::new` / `LazyLock::new` / `GLOBAL.get_or_init(..)`.
-fn returned_into_static(a: &Analysis, e: ExprId) -> bool {
-    let tree = &a.tree;
-    let c = a.catalog;
-    let Some(closure) = tree.enclosing_body(e) else { return tree.expr(e).scope.in_static };
-    let Some(call) = tree.parent(closure) else { return false };
-    let lazy = tree.callee_path(call).is_some_and(|p| c.leaks.static_initializers.iter().any(|s| s == p));
-    lazy || a.once_init_args(call).contains(&closure)
 }
