@@ -66,18 +66,15 @@ pub fn connect(conn: Conn, stop: CancellationToken) -> JoinHandle<()> {
 Not reported: code that runs once per process (in `fn main`, a `static` initialiser, or
 a closure or same-crate function given to `GLOBAL.get_or_init(..)`-like once-initialisers
 and called nowhere else, such as `ENGINE.get_or_init(Engine::new)`), test code unless
-`--include-tests`, bodies leaklint cannot see (another crate's future, a parameter), and
-interval-driven tasks (reported as `leaked_timer`).
+`--include-tests`, and bodies leaklint cannot see (another crate's future, a parameter).
+A task that owns a repeating timer is reported once, as `leaked_timer` at the timer.
 "#;
 
 fn check(cx: &CrateContext, file: usize, out: &mut Vec<Diagnostic>) {
     let a = cx.files[file];
     for i in 0..a.tree.exprs.len() {
         let id = ExprId(i as u32);
-        let Some(task) = cx.detached_endless(file, id) else { continue };
-        if !cx.in_scope(file, id) || a.runs_once_per_process(id) || cx.index.runs_once(a, file, id) {
-            continue;
-        }
+        let Some(task) = cx.detached_forever(file, id) else { continue };
         out.push(diagnostic(cx, a, id, &task.spawn, &task.discard, &task.endless));
     }
 }
@@ -117,7 +114,9 @@ fn diagnostic(
         primary_text.push_str(&format!(": `{}` {}", w.name, w.explanation));
     }
     let primary = Label::new(a.tree.call_span(call), primary_text);
+    // The task is the root cause; a more specific rule (`leaked_timer`) may report it.
     Diagnostic::new(RULE.meta.id, RULE.meta.default_level, message, primary)
         .with_label(Label::new(loop_tree.span(endless.looop), loop_label))
         .with_help(help)
+        .with_cause(a.tree.call_span(call), &[])
 }

@@ -3,9 +3,11 @@
 
 pub mod deferred_drop_in_loop;
 pub mod detached_spawn;
+pub mod leaked_timer;
 pub mod lock_in_scrutinee;
 mod lock_text;
 pub mod send_without_receiver;
+pub mod timer_in_loop;
 pub mod unclosed_channel;
 
 use crate::analysis::index::CrateIndex;
@@ -54,6 +56,17 @@ impl CrateContext<'_> {
         tasks::detached_endless(self.krate(), self.wrappers, self.krate, file, expr)
     }
 
+    /// The detached task that never ends `expr` of `file` starts, when it is in the code
+    /// being linted and may be started more than once per process (DESIGN §3 "main lives
+    /// for the whole process": not in `fn main`, a static initialiser, or a function only
+    /// a once-initialiser runs): what `detached_spawn` and `leaked_timer` report.
+    pub fn detached_forever(&self, file: usize, expr: ExprId) -> Option<DetachedTask<'_>> {
+        let task = self.detached_endless(file, expr)?;
+        let a = self.files[file];
+        let once = a.runs_once_per_process(expr) || self.index.runs_once(a, file, expr);
+        (self.in_scope(file, expr) && !once).then_some(task)
+    }
+
     /// The spawn `expr` of `file` starts, if it is one: a catalogued spawn or a call of a
     /// workspace spawn wrapper.
     pub fn spawn_call(&self, file: usize, expr: ExprId) -> Option<Spawn<'_>> {
@@ -98,6 +111,8 @@ pub fn all() -> &'static [Rule] {
         send_without_receiver::RULE,
         deferred_drop_in_loop::RULE,
         lock_in_scrutinee::RULE,
+        leaked_timer::RULE,
+        timer_in_loop::RULE,
     ];
     RULES
 }
