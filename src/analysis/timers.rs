@@ -10,7 +10,7 @@ use super::index::FnRef;
 use super::loops;
 use super::spawns::TRANSPARENT_WRAPPERS;
 use super::tasks::{CrateFiles, DetachedTask};
-use super::tree::{ArmKind, BindingKind, ExprId, ExprKind, Pat, Res, SelectArm, Tree};
+use super::tree::{ArmKind, BindingId, BindingKind, ExprId, ExprKind, Pat, Res, SelectArm, Tree};
 use super::uses::UseKind;
 use super::wrappers::SpawnWrappers;
 use super::Analysis;
@@ -142,20 +142,26 @@ pub fn task_timer(
     })
 }
 
-/// The timer passed for parameter `param` of the function the spawn runs directly
-/// (`tokio::spawn(run(interval(d)))`, `let t = tick(d); thread::spawn(move || work(t))`
-/// is a closure and follows the capture instead).
-fn passed_timer(cx: CrateFiles, task: &DetachedTask, file: usize, param: super::tree::BindingId) -> Option<ExprId> {
-    let func = task.endless.func.filter(|&f| Some(f) == task.body.func)?;
+/// The timer passed for parameter `param` of the function holding the task's loop: an
+/// argument of the spawned call itself (`tokio::spawn(run(interval(d)))`) or of a call
+/// of that function in the spawned closure (`thread::spawn(move || work(ticker))`).
+fn passed_timer(cx: CrateFiles, task: &DetachedTask, file: usize, param: BindingId) -> Option<ExprId> {
+    let func = task.endless.func?;
     let def = &cx.files[func.file].tree.fns[func.def];
     let position = def.params.iter().position(|p| matches!(p, Pat::Ident { binding, .. } if *binding == param))?;
     let a = cx.files[file];
-    let call = strip_adapters(a, task.spawn.body_arg);
-    let args = match a.tree.kind(call) {
-        ExprKind::Call { args, .. } | ExprKind::MethodCall { args, .. } => args,
-        _ => return None,
-    };
-    timer_origin(a, *args.get(position)?)
+    let mut candidates = vec![strip_adapters(a, task.spawn.body_arg)];
+    if task.body.func.is_none() && task.body.file == file {
+        candidates.extend(a.tree.descendants(task.body.expr));
+    }
+    candidates.into_iter().find_map(|call| {
+        let args = match a.tree.kind(call) {
+            ExprKind::Call { args, .. } | ExprKind::MethodCall { args, .. } => args,
+            _ => return None,
+        };
+        let calls_func = cx.index.callee(a, call) == Some(func);
+        calls_func.then(|| timer_origin(a, *args.get(position)?)).flatten()
+    })
 }
 
 /// A spawn argument without the adapters around the future it runs (`.instrument(..)`).

@@ -322,6 +322,8 @@ fn the_timer_a_detached_endless_task_owns() {
         async fn report() { let mut k = interval(d); loop { k.tick().await; } }
         fn passed() { tokio::spawn(run(interval(d))); }
         async fn run(mut p: Interval) { loop { p.tick().await; } }
+        fn thread_passes() { let t = crossbeam_channel::tick(d); std::thread::spawn(move || work(t)); }
+        fn work(t: Receiver<Instant>) { loop { t.recv().unwrap(); } }
         fn unused_but_owned() { tokio::spawn(async move { let _keep = interval(d); loop { rx.recv().await; } }); }
         fn nested() { tokio::spawn(async move { tokio::spawn(async move { let _n = interval(d); }); loop { work().await; } }); }
         fn stoppable(stop: CancellationToken) { tokio::spawn(async move { let mut s = interval(d); loop { tokio::select! { _ = stop.cancelled() => break, _ = s.tick() => {} } } }); }
@@ -335,6 +337,7 @@ fn the_timer_a_detached_endless_task_owns() {
         ("crossbeam_channel::tick(d)", "moved in"),
         ("interval(d)", "in fn"),
         ("interval(d)", "moved in"),
+        ("crossbeam_channel::tick(d)", "moved in"),
         ("interval(d)", "in task"),
     ];
     assert_eq!(got, want.map(|(t, w)| (t.to_string(), w)));
