@@ -4,6 +4,7 @@ use crate::analysis::immortal::{Forever, Kept};
 use crate::analysis::tasks::DetachedTask;
 use crate::analysis::timers::{self, GuardLoss, MadeWhere, TaskTimer};
 use crate::analysis::tree::ExprId;
+use crate::analysis::wrappers::Fate;
 use crate::analysis::Analysis;
 use crate::diagnostic::{Diagnostic, Label, Level};
 use crate::rules::{detached_spawn, CrateContext, Rule, RuleMeta};
@@ -119,11 +120,20 @@ fn task_finding(cx: &CrateContext, a: &Analysis, spawn: ExprId, task: &DetachedT
     if let Some(w) = task.spawn.wrapper {
         spawned.push_str(&format!(": `{}` {}", w.name, w.explanation));
     }
-    Diagnostic::new(RULE.meta.id, RULE.meta.default_level, message, Label::new(ta.tree.call_span(timer.call), "this timer fires forever"))
-        .with_label(Label::new(site, spawned))
-        .with_label(Label::new(loop_tree.span(task.endless.looop), loop_label))
-        .with_help(format!("keep the `JoinHandle` to abort the {}, or race the ticks against a shutdown signal in `select!` (e.g. `CancellationToken::cancelled()`) and break, so the timer is dropped", task.spawn.what))
-        .with_cause(site, REPLACES)
+    let mut help = format!("keep the `JoinHandle` to abort the {}, or race the ticks against a shutdown signal in `select!` (e.g. `CancellationToken::cancelled()`) and break, so the timer is dropped", task.spawn.what);
+    if let Some(w) = task.spawn.wrapper.filter(|w| w.fate == Fate::Drops) {
+        help = format!("`{}` drops every handle: make it return the `JoinHandle`, then {help}", w.name);
+    }
+    Diagnostic::new(
+        RULE.meta.id,
+        RULE.meta.default_level,
+        message,
+        Label::new(ta.tree.call_span(timer.call), "this timer fires forever"),
+    )
+    .with_label(Label::new(site, spawned))
+    .with_label(Label::new(loop_tree.span(task.endless.looop), loop_label))
+    .with_help(help)
+    .with_cause(site, REPLACES)
 }
 
 fn kept_finding(a: &Analysis, call: ExprId, kept: Kept) -> Diagnostic {
