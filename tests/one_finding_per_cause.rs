@@ -66,7 +66,8 @@ fn the_cause_may_be_in_another_file_than_the_finding() {
 /// Without a repeating timer the detached task is `detached_spawn`'s, as before.
 #[test]
 fn a_task_without_a_repeating_timer_stays_a_detached_spawn() {
-    let src = "pub fn start(c: Conn) { tokio::spawn(async move { loop { c.ping().await; tokio::time::sleep(D).await; } }); }";
+    let src =
+        "pub fn start(c: Conn) { tokio::spawn(async move { loop { c.ping().await; tokio::time::sleep(D).await; } }); }";
     let run = lint(vec![("a.rs".into(), src.into())]);
     let rules: Vec<&str> = run.diagnostics.iter().map(|d| d.rule).collect();
     assert_eq!(rules, ["detached_spawn"]);
