@@ -81,8 +81,12 @@ pub fn spawned_body(cx: CrateFiles, file: usize, arg: ExprId) -> Option<Body> {
         ExprKind::Path(Res::Local(b)) => {
             let binding = tree.binding(*b);
             let init = binding.init?;
-            let simple =
-                matches!(tree.kind(init), ExprKind::Closure { .. } | ExprKind::Async { .. } | ExprKind::Call { .. });
+            // Also `let task = run(x).instrument(span);`: an adapter around the future.
+            let simple = match tree.kind(init) {
+                ExprKind::Closure { .. } | ExprKind::Async { .. } | ExprKind::Call { .. } => true,
+                ExprKind::MethodCall { method, .. } => TRANSPARENT_ADAPTERS.contains(&method.as_str()),
+                _ => false,
+            };
             (simple && tree.is_plain_let(*b)).then(|| spawned_body(cx, file, init)).flatten()
         }
         // `tokio::spawn({ let c = c.clone(); async move { .. } })`: the block's value.
