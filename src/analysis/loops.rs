@@ -126,3 +126,28 @@ pub fn always_leaves(tree: &Tree, id: ExprId) -> bool {
         _ => false,
     }
 }
+
+/// Whether `id` can skip the rest of the iteration of the loop around it: a `continue`
+/// not caught by a loop inside `id` (a labelled one counts: it goes at least as far).
+pub fn continues(tree: &Tree, id: ExprId) -> bool {
+    let mut todo = vec![id];
+    while let Some(e) = todo.pop() {
+        match tree.kind(e) {
+            ExprKind::Continue { .. } => return true,
+            ExprKind::Closure { .. } | ExprKind::Async { .. } => continue,
+            ExprKind::Loop(l) => {
+                // A labelled `continue` in an inner loop may still target an outer one.
+                let labelled = tree.descendants(l.body).into_iter().any(|x| {
+                    matches!(tree.kind(x), ExprKind::Continue { label: Some(t) } if l.label.as_deref() != Some(t.as_str()))
+                });
+                if labelled {
+                    return true;
+                }
+                continue;
+            }
+            _ => {}
+        }
+        tree.for_each_child(e, |c| todo.push(c));
+    }
+    false
+}

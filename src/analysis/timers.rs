@@ -319,19 +319,31 @@ pub struct ArmRace {
     /// The timer the arm races (its constructor call), if it races one: a one-shot timer
     /// future in a tokio/futures arm, a crossbeam `after`/`tick` in a `recv` arm.
     pub timer: Option<ExprId>,
-    /// Whether that timer is made in the current iteration of the loop around the select
-    /// (in the arm, or in the loop body before the select), so it starts over each time.
+    /// Whether that timer starts over in each iteration of the loop around the select:
+    /// it is made in the arm or in the loop body before the select, with a fixed period
+    /// (not a deadline fixed before the loop, nor the time remaining until one).
     pub fresh: bool,
     /// Whether the arm can win a race at all (`else`/`complete` arms only run when every
     /// other branch is disabled).
     pub competes: bool,
     /// Whether the arm's handler leaves the loop on every path.
     pub always_leaves: bool,
+    /// Whether the arm's handler can skip the rest of the iteration (`continue`).
+    pub continues: bool,
+    /// Whether the arm can win again in later iterations: its future reads a value that
+    /// outlives the iteration (a receiver, stream or connection made before the loop,
+    /// `self`), or it is a `default` arm. A future made from this iteration's values only
+    /// (`resp = req`, the request sent in this iteration) wins once: a timeout raced
+    /// against it bounds that one operation.
+    pub recurs: bool,
+    /// Whether the handler does nothing but log.
+    pub noop: bool,
 }
 
-/// The arms of `select` (a `select!` expression), with the innermost loop whose body runs
-/// it; `None` when it is not in a loop or not a select.
-pub fn select_races(a: &Analysis, select: ExprId) -> Option<(ExprId, Vec<ArmRace>)> {
+/// The arms of `select` (a `select!` expression in file `file`), with the innermost loop
+/// whose body runs it; `None` when it is not in a loop or not a select.
+pub fn select_races(cx: CrateFiles, file: usize, select: ExprId) -> Option<(ExprId, Vec<ArmRace>)> {
+    let a = cx.files[file];
     let tree = &a.tree;
     let ExprKind::Select { arms, .. } = tree.kind(select) else { return None };
     let looop = loops::innermost_loop(tree, select)?;
@@ -341,9 +353,13 @@ pub fn select_races(a: &Analysis, select: ExprId) -> Option<(ExprId, Vec<ArmRace
             let timer = raced_timer(a, arm);
             ArmRace {
                 timer,
-                fresh: timer.is_some_and(|t| fresh_in(a, t, select, looop)),
+                fresh: timer.is_some_and(|t| fresh_in(cx, file, t, select, looop)),
                 competes: arm.kind != ArmKind::Else,
                 always_leaves: loops::always_leaves(tree, arm.handler),
+                continues: loops::continues(tree, arm.handler),
+                recurs: arm.kind == ArmKind::Default
+                    || arm.operands.iter().any(|&o| outlives_iteration(tree, o, looop)),
+                noop: is_noop(tree, arm.handler),
             }
         })
         .collect();
@@ -384,22 +400,29 @@ fn made_in_operand(a: &Analysis, operand: ExprId) -> Vec<ExprId> {
     out
 }
 
-/// Whether timer `call`, raced by `select` in `looop`, is made anew each iteration: it is
+/// Whether timer `call`, raced by `select` in `looop`, starts over each iteration: it is
 /// made in the select itself or in the loop body before it (not in an inner loop), and
-/// it is not a deadline timer whose deadline was fixed before the loop.
-fn fresh_in(a: &Analysis, call: ExprId, select: ExprId, looop: ExprId) -> bool {
+/// it waits a fixed time from now: not a deadline timer whose deadline was fixed before
+/// the loop, nor a duration that is the time left until a deadline (it reads the clock:
+/// `deadline.duration_since(Instant::now())`, `period - last.elapsed()`).
+fn fresh_in(cx: CrateFiles, file: usize, call: ExprId, select: ExprId, looop: ExprId) -> bool {
+    let a = cx.files[file];
     let tree = &a.tree;
     let in_select = tree.ancestors(call).any(|x| x == select);
     let before = loops::innermost_loop(tree, call) == Some(looop) && tree.span(call).lo < tree.span(select).lo;
     if !(in_select || before) {
         return false;
     }
-    let deadline = timer_made_by(a, call).is_some_and(|t| t.deadline);
-    let args = match tree.kind(call) {
-        ExprKind::Call { args, .. } => args.as_slice(),
-        _ => &[],
+    let Some(timer) = timer_made_by(a, call) else { return false };
+    let first = match tree.kind(call) {
+        ExprKind::Call { args, .. } => args.first().copied(),
+        _ => None,
     };
-    !deadline || args.first().is_some_and(|&d| computed_in_iteration(a, d, looop, 0))
+    match (timer.deadline, first) {
+        (true, Some(deadline)) => computed_in_iteration(a, deadline, looop, 0),
+        (false, Some(duration)) => !reads_clock(cx, file, duration, 0),
+        (_, None) => true,
+    }
 }
 
 /// Whether an instant is computed in the current iteration of `looop`: it reads the
@@ -418,26 +441,97 @@ fn computed_in_iteration(a: &Analysis, e: ExprId, looop: ExprId, depth: usize) -
     })
 }
 
+/// Methods whose result is measured against the clock.
+const CLOCK_METHODS: &[&str] = &["elapsed", "duration_since", "saturating_duration_since", "checked_duration_since"];
+
+/// Whether a duration is computed from the clock (the time left until some instant):
+/// it calls a `now()` or a clock method, directly, through the `let`s it reads, or in a
+/// same-crate function it calls (`state.time_until_next_retry()`), a few levels deep.
+fn reads_clock(cx: CrateFiles, file: usize, e: ExprId, depth: usize) -> bool {
+    if depth > 3 {
+        return false;
+    }
+    let a = cx.files[file];
+    let tree = &a.tree;
+    tree.descendants(e).into_iter().any(|x| match tree.kind(x) {
+        ExprKind::Call { .. } if tree.callee_path(x).is_some_and(|p| p.rsplit("::").next() == Some("now")) => true,
+        ExprKind::MethodCall { method, .. } if CLOCK_METHODS.contains(&method.as_str()) => true,
+        ExprKind::Path(Res::Local(b)) => {
+            tree.binding(*b).init.is_some_and(|init| reads_clock(cx, file, init, depth + 1))
+        }
+        ExprKind::Call { .. } | ExprKind::MethodCall { .. } => cx.index.callee(a, x).is_some_and(|f| {
+            let body = cx.files[f.file].tree.fns[f.def].body;
+            reads_clock(cx, f.file, body, depth + 1)
+        }),
+        _ => false,
+    })
+}
+
+/// Whether an arm's future reads a value that outlives the iteration of `looop`: a local
+/// or parameter bound outside the loop, `self`, or a value named by an item path (a
+/// `static`, or a name leaklint could not bind); function names being called do not count.
+fn outlives_iteration(tree: &Tree, operand: ExprId, looop: ExprId) -> bool {
+    let in_loop = |span: crate::source::Span| {
+        let l = tree.span(looop);
+        l.lo <= span.lo && span.hi <= l.hi
+    };
+    let called = |x: ExprId| {
+        tree.parent(x).is_some_and(|p| matches!(tree.kind(p), ExprKind::Call { callee, .. } if *callee == x))
+    };
+    tree.descendants(operand).into_iter().any(|x| match tree.kind(x) {
+        ExprKind::Path(Res::SelfValue) => true,
+        ExprKind::Path(Res::Local(b)) => !in_loop(tree.binding(*b).span),
+        ExprKind::Path(Res::Item(_)) => !called(x),
+        _ => false,
+    })
+}
+
+/// Macros that only log.
+const LOGGING_MACROS: &[&str] = &["trace", "debug", "info", "warn", "error", "event", "log", "println", "eprintln"];
+
+/// Whether a handler does nothing but log: `{}`, `()`, `{ debug!(..); }`.
+fn is_noop(tree: &Tree, handler: ExprId) -> bool {
+    match tree.kind(handler) {
+        ExprKind::Block { stmts, .. } => stmts.iter().all(|s| match s {
+            super::tree::Stmt::Expr { expr, .. } => is_noop(tree, *expr),
+            super::tree::Stmt::Let { .. } => false,
+        }),
+        ExprKind::Other(kids) => kids.is_empty(),
+        ExprKind::Macro { path, .. } => LOGGING_MACROS.contains(&path.rsplit("::").next().unwrap_or("")),
+        _ => false,
+    }
+}
+
 /// A timer raced in a loop's `select!` that starts over whenever another arm wins.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RestartingTimer {
     pub call: ExprId,
     pub select: ExprId,
     pub looop: ExprId,
-    /// The index of an arm that can win and then go on looping.
+    /// The index of an arm that can win again and again and then go on looping.
     pub rival: usize,
 }
 
-/// Every timer made in the current iteration and raced in a `select!` against an arm
-/// whose handler does not always leave the loop, in source order.
-pub fn restarting_timers(a: &Analysis) -> Vec<RestartingTimer> {
+/// Every timer of file `file` that starts over each iteration and is raced in a
+/// `select!` against a rival: an arm that can win again and again (it reads a value
+/// that outlives the iteration) and whose handler does not always leave the loop. When
+/// the timer's own handler does nothing (a pure "wait for whichever comes first"), the
+/// code after the select runs whichever arm wins, so only a rival that skips it
+/// (`continue`) starves the timer. In source order.
+pub fn restarting_timers(cx: CrateFiles, file: usize) -> Vec<RestartingTimer> {
+    let a = cx.files[file];
     let mut out: Vec<RestartingTimer> = Vec::new();
     for i in 0..a.tree.exprs.len() {
         let select = ExprId(i as u32);
-        let Some((looop, races)) = select_races(a, select) else { continue };
+        if !matches!(a.tree.kind(select), ExprKind::Select { .. }) {
+            continue;
+        }
+        let Some((looop, races)) = select_races(cx, file, select) else { continue };
         for (arm, race) in races.iter().enumerate() {
             let Some(call) = race.timer.filter(|_| race.fresh) else { continue };
-            let rival = races.iter().enumerate().position(|(j, r)| j != arm && r.competes && !r.always_leaves);
+            let rival = races.iter().enumerate().position(|(j, r)| {
+                j != arm && r.competes && r.recurs && !r.always_leaves && (!race.noop || r.continues)
+            });
             if let Some(rival) = rival.filter(|_| !out.iter().any(|t| t.call == call)) {
                 out.push(RestartingTimer { call, select, looop, rival });
             }

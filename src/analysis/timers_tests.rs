@@ -147,13 +147,21 @@ fn schedule_guards_ignored_or_forgotten_but_not_dropped() {
 
 /// `(timer text, fresh, competes, always_leaves)` of each arm of the file's first select.
 fn races(src: &str) -> Vec<(Option<String>, bool, bool, bool)> {
+    arm_races(src).into_iter().map(|(t, r)| (t, r.fresh, r.competes, r.always_leaves)).collect()
+}
+
+/// Every arm of the file's first select, with its timer's text.
+fn arm_races(src: &str) -> Vec<(Option<String>, ArmRace)> {
     let a = analyze(src);
+    let files = [&a];
+    let index = CrateIndex::build(files.iter().copied());
+    let cx = CrateFiles { files: &files, index: &index };
     let select = (0..a.tree.exprs.len() as u32)
         .map(ExprId)
         .find(|&e| matches!(a.tree.kind(e), ExprKind::Select { .. }))
         .expect("a select");
-    let (_, arms) = select_races(&a, select).expect("in a loop");
-    arms.iter().map(|r| (r.timer.map(|t| text(src, &a, t).to_string()), r.fresh, r.competes, r.always_leaves)).collect()
+    let (_, arms) = select_races(cx, 0, select).expect("in a loop");
+    arms.iter().map(|r| (r.timer.map(|t| text(src, &a, t).to_string()), *r)).collect()
 }
 
 #[test]
@@ -238,7 +246,10 @@ fn crossbeam_recv_arms_race_after_and_tick() {
 /// The texts of the timers `restarting_timers` reports.
 fn restarting(src: &str) -> Vec<String> {
     let a = analyze(src);
-    restarting_timers(&a).iter().map(|t| text(src, &a, t.call).to_string()).collect()
+    let files = [&a];
+    let index = CrateIndex::build(files.iter().copied());
+    let cx = CrateFiles { files: &files, index: &index };
+    restarting_timers(cx, 0).iter().map(|t| text(src, &a, t.call).to_string()).collect()
 }
 
 #[test]
@@ -257,6 +268,48 @@ fn a_fresh_timer_restarts_only_against_an_arm_that_goes_on_looping() {
     assert_eq!(restarting(in_handler), Vec::<String>::new());
     let inner_loop = "async fn f() { loop { let s = tokio::time::sleep(d); tokio::pin!(s); loop { tokio::select! { m = rx.recv() => go(m), _ = &mut s => break } } } }";
     assert_eq!(restarting(inner_loop), Vec::<String>::new());
+}
+
+#[test]
+fn time_left_until_a_deadline_does_not_start_over() {
+    let none = Vec::<String>::new();
+    let since = "async fn f(deadline: Instant) { loop { tokio::select! { m = rx.recv() => go(m), _ = tokio::time::sleep(deadline.duration_since(Instant::now())) => break } } }";
+    assert_eq!(restarting(since), none);
+    let minus = "async fn f() { loop { let now = Instant::now(); tokio::select! { m = rx.recv() => go(m), _ = tokio::time::sleep(next - now) => tick() } } }";
+    assert_eq!(restarting(minus), none);
+    let elapsed = "async fn f() { loop { tokio::select! { m = rx.recv() => go(m), _ = tokio::time::sleep(period - last.elapsed()) => tick() } } }";
+    assert_eq!(restarting(elapsed), none);
+    // A same-crate method that reads the clock computes a time left too.
+    let method = "struct S; impl S { fn time_left(&self) -> Duration { self.at - Utc::now() } }
+        async fn f(s: S) { loop { tokio::select! { m = rx.recv() => go(m), _ = tokio::time::sleep(s.time_left()) => tick() } } }";
+    assert_eq!(restarting(method), none);
+    let fixed = "async fn f(period: Duration) { loop { tokio::select! { m = rx.recv() => go(m), _ = tokio::time::sleep(period) => tick() } } }";
+    assert_eq!(restarting(fixed), ["tokio::time::sleep(period)"]);
+}
+
+#[test]
+fn a_timeout_on_an_operation_of_this_iteration_bounds_that_operation() {
+    let per_request = "async fn f(c: Client, items: Vec<I>) { for item in items { let req = c.send(item);
+        tokio::select! { r = req => done(r), _ = tokio::time::sleep(d) => return } } }";
+    assert_eq!(restarting(per_request), Vec::<String>::new());
+    let arms = arm_races(
+        "async fn f(mut rx: R) { loop { let fresh = make(); tokio::select! { a = rx.recv() => {}, b = fresh => {}, c = self.next() => {}, _ = tokio::time::sleep(Duration::from_secs(1)) => {} } } }",
+    );
+    let recurs: Vec<bool> = arms.iter().map(|(_, r)| r.recurs).collect();
+    assert_eq!(recurs, [true, false, true, false]);
+}
+
+#[test]
+fn a_select_that_only_waits_for_whichever_comes_first_loses_nothing() {
+    let none = Vec::<String>::new();
+    // The work after the select runs whichever arm wins.
+    let wait_any = "async fn f(t: T) { loop { tokio::select! { _ = tokio::time::sleep(p) => {}, _ = t.trigger.notified() => {} } compact().await; } }";
+    assert_eq!(restarting(wait_any), none);
+    let logging = "async fn f(t: T) { loop { tokio::select! { () = tokio::time::sleep(p) => {}, () = t.stop.cancelled() => { debug!(\"stop\") } } continue; } }";
+    assert_eq!(restarting(logging), none);
+    // ...unless the rival skips it.
+    let skips = "async fn f(mut rx: R) { loop { tokio::select! { _ = tokio::time::sleep(p) => {}, m = rx.recv() => { go(m); continue; } } flush(); } }";
+    assert_eq!(restarting(skips), ["tokio::time::sleep(p)"]);
 }
 
 /// The texts of the intervals `fresh_intervals` reports.

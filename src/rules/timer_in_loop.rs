@@ -25,9 +25,14 @@ const DOCS: &str = r#"
   made in that iteration (in the arm, or in the loop body before the `select!`), while
   another arm's handler does not always leave the loop (a `recv`, `next`, `tick`,
   `changed`, `read` or `accept` arm that handles the value and goes on; a crossbeam or
-  futures `default` arm). A sleep awaited inside an arm's handler is not raced; a
-  `sleep_until(deadline)` whose deadline was computed before the loop does not start
-  over; a select whose other arms all `break` or `return` (a cancellation arm) is fine.
+  futures `default` arm). Not reported, because nothing starts over or nothing is lost:
+  a sleep awaited inside an arm's handler (it is not raced); a `sleep_until(deadline)`
+  whose deadline was computed before the loop, or a `sleep` for the time left until a
+  deadline (`deadline.duration_since(Instant::now())`); a timeout raced only against
+  operations of the same iteration (`resp = req`, the request sent in this iteration);
+  a select whose other arms all `break` or `return` (a cancellation arm); a select that
+  only waits for whichever comes first (the timer's handler does nothing and no other
+  arm skips the code after the select).
 - A tokio `interval(..)` made in a loop body and ticked in the same iteration (not by an
   inner loop). `interval_at` with a later start is fine.
 
@@ -68,7 +73,7 @@ loop {
 
 fn check(cx: &CrateContext, file: usize, out: &mut Vec<Diagnostic>) {
     let a = cx.files[file];
-    for t in timers::restarting_timers(a) {
+    for t in timers::restarting_timers(cx.krate(), file) {
         if cx.in_scope(file, t.call) {
             out.push(restarting(a, &t));
         }
