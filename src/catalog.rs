@@ -57,6 +57,13 @@ pub struct SignalCatalog {
     pub channels: Vec<String>,
     #[serde(default)]
     pub types: Vec<String>,
+    /// Signals that fire once and stay fired (a cancellation token, a oneshot).
+    #[serde(default)]
+    pub terminal_methods: Vec<String>,
+    #[serde(default)]
+    pub terminal_functions: Vec<String>,
+    #[serde(default)]
+    pub terminal_channels: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

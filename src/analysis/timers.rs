@@ -358,7 +358,7 @@ pub fn select_races(cx: CrateFiles, file: usize, select: ExprId) -> Option<(Expr
                 always_leaves: loops::always_leaves(tree, arm.handler),
                 continues: loops::continues(tree, arm.handler),
                 recurs: arm.kind == ArmKind::Default
-                    || arm.operands.iter().any(|&o| outlives_iteration(tree, o, looop)),
+                    || arm.operands.iter().any(|&o| outlives_iteration(tree, o, looop) && !fires_once(a, o)),
                 noop: is_noop(tree, arm.handler),
             }
         })
@@ -484,6 +484,48 @@ fn outlives_iteration(tree: &Tree, operand: ExprId, looop: ExprId) -> bool {
         ExprKind::Path(Res::Item(_)) => !called(x),
         _ => false,
     })
+}
+
+/// Whether an arm's future is a signal that fires once and stays fired (a cancellation
+/// token's `cancelled()`, `ctrl_c()`, a oneshot receiver): it wins only once shutdown
+/// has begun, never again and again in normal operation.
+fn fires_once(a: &Analysis, operand: ExprId) -> bool {
+    let signals = &a.catalog.signals;
+    let tree = &a.tree;
+    let mut e = operand;
+    while let ExprKind::Ref { expr, .. } | ExprKind::Await(expr) = tree.kind(e) {
+        e = *expr;
+    }
+    match tree.kind(e) {
+        ExprKind::MethodCall { method, .. } if signals.terminal_methods.contains(method) => true,
+        ExprKind::Call { .. } => tree.callee_path(e).is_some_and(|p| signals.terminal_functions.iter().any(|f| f == p)),
+        ExprKind::Path(Res::Local(_)) => {
+            // `let mut cancel = pin!(token.cancelled()); .. _ = &mut cancel => ..`
+            let pinned = pinned_value(a, e).is_some_and(|inner| inner != e && fires_once(a, inner));
+            pinned || a.origin(e).is_some_and(|p| signals.terminal_channels.iter().any(|c| c == p))
+        }
+        _ => false,
+    }
+}
+
+/// The value a pinned binding holds (`let x = pin!(v)`, `Box::pin(v)`, `tokio::pin!(x)`
+/// of `let x = v`), or the binding itself when it is not pinned.
+fn pinned_value(a: &Analysis, binding_use: ExprId) -> Option<ExprId> {
+    let tree = &a.tree;
+    let ExprKind::Path(Res::Local(b)) = tree.kind(binding_use) else { return None };
+    let mut e = tree.binding(*b).init.filter(|_| tree.is_plain_let(*b))?;
+    for _ in 0..MAX_HOPS {
+        match tree.kind(e) {
+            ExprKind::Macro { path, body: Some(body), .. } if path.rsplit("::").next() == Some("pin") => {
+                e = single_value(tree, *body)?
+            }
+            ExprKind::Call { args, .. } if tree.callee_path(e).is_some_and(|p| TRANSPARENT_WRAPPERS.contains(&p)) => {
+                e = *args.first()?
+            }
+            _ => return Some(e),
+        }
+    }
+    None
 }
 
 /// Macros that only log.

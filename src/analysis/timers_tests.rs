@@ -300,6 +300,24 @@ fn a_timeout_on_an_operation_of_this_iteration_bounds_that_operation() {
 }
 
 #[test]
+fn a_signal_that_fires_once_cannot_keep_restarting_a_timer() {
+    let none = Vec::<String>::new();
+    let token = "async fn f(cancel: CancellationToken, s: S) { loop { let request = s.list(); let r = tokio::select! {
+        res = request => Ok(res), _ = tokio::time::sleep(s.timeout) => Err(Timeout), _ = cancel.cancelled() => Err(Cancelled) }?; } }";
+    assert_eq!(restarting(token), none);
+    let pinned = "async fn f(token: CancellationToken, mut rx: R) { let mut cancel = std::pin::pin!(token.cancelled());
+        loop { tokio::select! { _ = &mut cancel => stop(), _ = tokio::time::sleep(d) => tick() } } }";
+    assert_eq!(restarting(pinned), none);
+    let oneshot = "async fn f() { let (tx, mut rx) = tokio::sync::oneshot::channel::<()>();
+        loop { tokio::select! { _ = &mut rx => stop(), _ = tokio::time::sleep(d) => tick() } } }";
+    assert_eq!(restarting(oneshot), none);
+    // A watch channel changes again and again.
+    let watch = "async fn f(mut cfg: tokio::sync::watch::Receiver<C>) { loop { tokio::select! {
+        _ = cfg.changed() => reload(), _ = tokio::time::sleep(d) => tick() } } }";
+    assert_eq!(restarting(watch), ["tokio::time::sleep(d)"]);
+}
+
+#[test]
 fn a_select_that_only_waits_for_whichever_comes_first_loses_nothing() {
     let none = Vec::<String>::new();
     // The work after the select runs whichever arm wins.

@@ -30,7 +30,8 @@ const DOCS: &str = r#"
   whose deadline was computed before the loop, or a `sleep` for the time left until a
   deadline (`deadline.duration_since(Instant::now())`); a timeout raced only against
   operations of the same iteration (`resp = req`, the request sent in this iteration);
-  a select whose other arms all `break` or `return` (a cancellation arm); a select that
+  a select whose other arms all `break` or `return`, or wait on a signal that fires
+  once (`CancellationToken::cancelled()`, a oneshot, `ctrl_c()`); a select that
   only waits for whichever comes first (the timer's handler does nothing and no other
   arm skips the code after the select).
 - A tokio `interval(..)` made in a loop body and ticked in the same iteration (not by an
