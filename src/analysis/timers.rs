@@ -332,9 +332,10 @@ pub struct ArmRace {
     pub continues: bool,
     /// Whether the arm can win again in later iterations: its future reads a value that
     /// outlives the iteration (a receiver, stream or connection made before the loop,
-    /// `self`), or it is a `default` arm. A future made from this iteration's values only
-    /// (`resp = req`, the request sent in this iteration) wins once: a timeout raced
-    /// against it bounds that one operation.
+    /// `self`) and is not a signal that fires once, or it is a `default` arm. A future
+    /// made from this iteration's values only (`resp = req`, the request sent in this
+    /// iteration, another timer made in it) wins once: a timeout raced against it bounds
+    /// that one operation.
     pub recurs: bool,
     /// Whether the handler does nothing but log.
     pub noop: bool,
@@ -351,14 +352,16 @@ pub fn select_races(cx: CrateFiles, file: usize, select: ExprId) -> Option<(Expr
         .iter()
         .map(|arm| {
             let timer = raced_timer(a, arm);
+            let fresh = timer.is_some_and(|t| fresh_in(cx, file, t, select, looop));
+            // A timer made in this iteration is as new as the one it would restart.
+            let polls_outside = |o: ExprId| outlives_iteration(tree, o, looop) && !fires_once(a, o);
             ArmRace {
                 timer,
-                fresh: timer.is_some_and(|t| fresh_in(cx, file, t, select, looop)),
+                fresh,
                 competes: arm.kind != ArmKind::Else,
                 always_leaves: loops::always_leaves(tree, arm.handler),
                 continues: loops::continues(tree, arm.handler),
-                recurs: arm.kind == ArmKind::Default
-                    || arm.operands.iter().any(|&o| outlives_iteration(tree, o, looop) && !fires_once(a, o)),
+                recurs: arm.kind == ArmKind::Default || (!fresh && arm.operands.iter().any(|&o| polls_outside(o))),
                 noop: is_noop(tree, arm.handler),
             }
         })

@@ -292,6 +292,10 @@ fn a_timeout_on_an_operation_of_this_iteration_bounds_that_operation() {
     let per_request = "async fn f(c: Client, items: Vec<I>) { for item in items { let req = c.send(item);
         tokio::select! { r = req => done(r), _ = tokio::time::sleep(d) => return } } }";
     assert_eq!(restarting(per_request), Vec::<String>::new());
+    // Two timers made in the iteration race each other, not a source that comes back.
+    let two_fresh = "fn f(ds: Vec<u64>) { for d in ds { for _ in 0..9 { crossbeam_channel::select! {
+        recv(crossbeam_channel::after(ms(d))) -> _ => a(), recv(crossbeam_channel::after(ms(d))) -> _ => b() } } } }";
+    assert_eq!(restarting(two_fresh), Vec::<String>::new());
     let arms = arm_races(
         "async fn f(mut rx: R) { loop { let fresh = make(); tokio::select! { a = rx.recv() => {}, b = fresh => {}, c = self.next() => {}, _ = tokio::time::sleep(Duration::from_secs(1)) => {} } } }",
     );
