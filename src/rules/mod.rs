@@ -110,9 +110,9 @@ pub fn all() -> &'static [Rule] {
         unclosed_channel::RULE,
         send_without_receiver::RULE,
         deferred_drop_in_loop::RULE,
-        lock_in_scrutinee::RULE,
         leaked_timer::RULE,
         timer_in_loop::RULE,
+        lock_in_scrutinee::RULE,
     ];
     RULES
 }
