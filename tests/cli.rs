@@ -398,3 +398,18 @@ fn test_code_is_skipped_unless_asked_for() {
     assert_eq!(run(leaklint().arg(&test_fn)).code, 0);
     assert_eq!(run(leaklint().arg(&test_fn).arg("--include-tests")).code, 1);
 }
+
+#[test]
+fn github_annotations_locate_each_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "one, line.rs", ONE_LINE);
+    let out = run(leaklint().arg(&file).args(["--format", "github"]));
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(lines.len(), 1, "{}", out.stdout);
+    let name = file.display().to_string().replace(':', "%3A").replace(',', "%2C");
+    let want = format!("::warning file={name},line=1,endLine=1,col=18,endColumn=");
+    assert!(lines[0].starts_with(&want), "{}", lines[0]);
+    assert!(lines[0].contains(",title=leaklint%3A%3Adetached_spawn::spawned task is never stopped"), "{}", lines[0]);
+    assert!(lines[0].contains("%0Ahelp: "), "the help follows on its own line: {}", lines[0]);
+}

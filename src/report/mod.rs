@@ -1,6 +1,7 @@
 //! Output formats. Each knows only [`Diagnostic`] and the [`SourceDb`]; none names a rule.
 
 pub mod cargo_json;
+pub mod github;
 pub mod human;
 pub mod json;
 
@@ -18,6 +19,8 @@ pub enum Format {
     Json,
     /// cargo-compatible `compiler-message` lines ending with `build-finished`.
     CargoJson,
+    /// GitHub Actions annotations (workflow commands).
+    Github,
 }
 
 /// `--color`.
@@ -44,5 +47,6 @@ pub fn write(format: Format, cx: &ReportContext, diagnostics: &[Diagnostic], out
         Format::Human => human::write(cx, diagnostics, out),
         Format::Json => json::write(cx, diagnostics, out),
         Format::CargoJson => cargo_json::write(cx, diagnostics, out),
+        Format::Github => github::write(cx, diagnostics, out),
     }
 }
