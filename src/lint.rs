@@ -230,6 +230,9 @@ fn finish(mut run: Run, crates: Crates, options: &Options) -> Run {
         run.stats.rules += started.elapsed();
     }
     run.diagnostics.retain(|d| d.level != Level::Allow);
+    if !options.parse_only {
+        crate::suppress::apply(&run.db, &mut run.diagnostics);
+    }
     run.sort_diagnostics();
     run
 }

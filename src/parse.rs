@@ -151,6 +151,11 @@ pub fn parses(text: &str, module: Option<ModuleFile>) -> Option<Vec<ChildModule>
     children
 }
 
+/// The byte offsets where the `//` line comments of `text` start (strings skipped).
+pub fn line_comments(text: &str) -> Vec<usize> {
+    lex_error::line_comments(text)
+}
+
 /// The `leaklint::parse_error` diagnostic.
 pub fn parse_error(span: Span, message: String) -> Diagnostic {
     Diagnostic::new(PARSE_ERROR, Level::Deny, message, Label::new(span, ""))

@@ -20,6 +20,14 @@ use super::{Failure, Mark};
 
 /// Explains why `text` does not tokenize; `failed_at` is the byte offset where
 /// `proc_macro2` stopped.
+/// The offsets of the `//` line comments of `text` (up to a tokenizer error, if any):
+/// what looks like a comment inside a string literal is not one.
+pub(super) fn line_comments(text: &str) -> Vec<usize> {
+    let mut scanner = Scanner::new(text);
+    let _ = scanner.run();
+    scanner.line_comments
+}
+
 pub(super) fn explain(text: &str, failed_at: usize) -> Failure {
     match Scanner::new(text).run() {
         Err(found) if found.stop == failed_at => found.failure,
@@ -46,11 +54,13 @@ struct Scanner<'a> {
     open: Vec<(u8, usize)>,
     /// Offsets of the matched `{` `}` pairs, for rustc's indentation hint.
     braces: Vec<(usize, usize)>,
+    /// Offsets of the `//` line comments seen.
+    line_comments: Vec<usize>,
 }
 
 impl<'a> Scanner<'a> {
     fn new(text: &'a str) -> Scanner<'a> {
-        Scanner { text, pos: 0, open: Vec::new(), braces: Vec::new() }
+        Scanner { text, pos: 0, open: Vec::new(), braces: Vec::new(), line_comments: Vec::new() }
     }
 
     fn rest(&self) -> &'a str {
@@ -71,7 +81,10 @@ impl<'a> Scanner<'a> {
     fn token(&mut self, c: char) -> Step {
         let start = self.pos;
         match c {
-            '/' if self.rest().starts_with("//") => self.pos += self.rest().find('\n').unwrap_or(self.rest().len()),
+            '/' if self.rest().starts_with("//") => {
+                self.line_comments.push(start);
+                self.pos += self.rest().find('\n').unwrap_or(self.rest().len())
+            }
             '/' if self.rest().starts_with("/*") => self.block_comment()?,
             '(' | '[' | '{' => {
                 self.open.push((c as u8, start));
