@@ -47,6 +47,11 @@ enum Command {
         /// The rule id, with or without `leaklint::`.
         rule: String,
     },
+    /// Print a shell completion script (e.g. `leaklint completions bash > ~/.local/share/bash-completion/completions/leaklint`).
+    Completions {
+        /// The shell: bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
 }
 
 /// `--message-format`, as cargo spells it.
@@ -105,6 +110,15 @@ where
     match cli.command {
         Some(Command::Rules { markdown }) => list_rules(markdown),
         Some(Command::Explain { rule }) => explain(&rule),
+        Some(Command::Completions { shell }) => {
+            clap_complete::generate(
+                shell,
+                &mut <Cli as clap::CommandFactory>::command(),
+                "leaklint",
+                &mut std::io::stdout(),
+            );
+            EXIT_CLEAN
+        }
         None => check(cli.check),
     }
 }

@@ -413,3 +413,13 @@ fn github_annotations_locate_each_finding() {
     assert!(lines[0].contains(",title=leaklint%3A%3Adetached_spawn::spawned task is never stopped"), "{}", lines[0]);
     assert!(lines[0].contains("%0Ahelp: "), "the help follows on its own line: {}", lines[0]);
 }
+
+#[test]
+fn completions_are_printed_for_each_shell() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let out = run(leaklint().args(["completions", shell]));
+        assert_eq!(out.code, 0, "{shell}: {}", out.stderr);
+        assert!(out.stdout.contains("leaklint") && out.stdout.contains("include-tests"), "{shell}: {}", out.stdout);
+    }
+    assert_eq!(run(leaklint().args(["completions", "tcsh"])).code, 2);
+}
