@@ -79,6 +79,15 @@ struct CheckArgs {
     /// Lint test code too (`#[cfg(test)]`, `#[test]` functions, `tests/`, `benches/`).
     #[arg(long)]
     include_tests: bool,
+    /// Report RULE's findings as warnings (repeatable).
+    #[arg(long, value_name = "RULE")]
+    warn: Vec<String>,
+    /// Report RULE's findings as errors (repeatable).
+    #[arg(long, value_name = "RULE")]
+    deny: Vec<String>,
+    /// Do not report RULE (repeatable).
+    #[arg(long, value_name = "RULE")]
+    allow: Vec<String>,
     /// The `Cargo.toml` whose workspace to lint when no paths are given.
     #[arg(long)]
     manifest_path: Option<PathBuf>,
@@ -153,8 +162,7 @@ fn explain(id: &str) -> i32 {
             EXIT_CLEAN
         }
         None => {
-            let known: Vec<&str> = rules::all().iter().map(|r| r.meta.id).collect();
-            eprintln!("error: unknown rule `{id}`; known rules: {}", known.join(", "));
+            eprintln!("error: {}", unknown_rule(id));
             EXIT_ERROR
         }
     }
@@ -177,10 +185,18 @@ fn check(args: CheckArgs) -> i32 {
     for skipped in &discovery.skipped {
         eprintln!("warning: skipping `{skipped}`: not a `.rs` file");
     }
+    let levels = match rule_levels(&args) {
+        Ok(levels) => levels,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_ERROR;
+        }
+    };
     let options = Options {
         include_tests: args.include_tests,
         parse_only: args.parse_only,
         display_root: discovery.workspace_root.clone(),
+        levels,
     };
     let mut run = lint::run(&discovery.inputs, &options);
     let unreached = discovery.candidates.iter().filter(|c| !run.files_reached.contains(*c)).count();
@@ -230,6 +246,31 @@ fn check(args: CheckArgs) -> i32 {
         EXIT_FINDINGS
     } else {
         EXIT_CLEAN
+    }
+}
+
+/// `--warn/--deny/--allow RULE`, in that order of precedence for a rule named twice
+/// (the strictest wins), checked against the rule ids.
+fn rule_levels(args: &CheckArgs) -> Result<Vec<(&'static str, Level)>, String> {
+    let mut levels = Vec::new();
+    for (names, level) in [(&args.allow, Level::Allow), (&args.warn, Level::Warn), (&args.deny, Level::Deny)] {
+        for name in names {
+            let rule = rules::find(name).ok_or_else(|| unknown_rule(name))?;
+            levels.push((rule.meta.id, level));
+        }
+    }
+    Ok(levels)
+}
+
+/// "unknown rule `x`", with the closest rule id when one is close.
+pub fn unknown_rule(name: &str) -> String {
+    let closest = rules::all()
+        .iter()
+        .map(|r| (strsim::levenshtein(name.trim_start_matches("leaklint::"), r.meta.id), r.meta.id))
+        .min();
+    match closest {
+        Some((distance, id)) if distance <= 3 => format!("unknown rule `{name}`: did you mean `{id}`?"),
+        _ => format!("unknown rule `{name}` (`leaklint rules` lists them)"),
     }
 }
 

@@ -29,6 +29,9 @@ pub struct Options {
     /// Files reached through `mod` declarations are shown relative to this directory (the
     /// workspace root), like the files they were reached from.
     pub display_root: Option<PathBuf>,
+    /// Rule levels that replace the defaults (`--warn/--deny/--allow RULE`); later
+    /// entries win.
+    pub levels: Vec<(&'static str, Level)>,
 }
 
 /// The outcome of one run.
@@ -229,10 +232,16 @@ fn finish(mut run: Run, crates: Crates, options: &Options) -> Run {
         lint_workspace(&mut run, &crates, options);
         run.stats.rules += started.elapsed();
     }
-    run.diagnostics.retain(|d| d.level != Level::Allow);
+    for d in &mut run.diagnostics {
+        if let Some(&(_, level)) = options.levels.iter().rev().find(|(rule, _)| *rule == d.rule) {
+            d.level = level;
+        }
+    }
+    // Suppressions see allowed findings too, so a suppression of an allowed rule is used.
     if !options.parse_only {
         crate::suppress::apply(&run.db, &mut run.diagnostics);
     }
+    run.diagnostics.retain(|d| d.level != Level::Allow);
     run.sort_diagnostics();
     run
 }

@@ -423,3 +423,17 @@ fn completions_are_printed_for_each_shell() {
     }
     assert_eq!(run(leaklint().args(["completions", "tcsh"])).code, 2);
 }
+
+#[test]
+fn rule_levels_are_set_on_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "leaky.rs", LEAKY);
+    let allowed = run(leaklint().arg(&file).args(["--allow", "detached_spawn", "--format", "json"]));
+    assert_eq!((allowed.code, allowed.stdout.as_str()), (0, ""), "{}", allowed.stderr);
+    let denied = run(leaklint().arg(&file).args(["--deny", "leaklint::detached_spawn", "--format", "json"]));
+    assert_eq!(denied.code, 1);
+    assert_eq!(text(&json_lines(&denied.stdout)[0], "level"), "error");
+    let typo = run(leaklint().arg(&file).args(["--warn", "detached_spwan"]));
+    assert_eq!(typo.code, 2);
+    assert!(typo.stderr.contains("unknown rule `detached_spwan`: did you mean `detached_spawn`?"), "{}", typo.stderr);
+}
