@@ -3,6 +3,7 @@
 pub mod cargo_json;
 pub mod human;
 pub mod json;
+pub mod sarif;
 
 use std::io::{self, Write};
 
@@ -18,6 +19,8 @@ pub enum Format {
     Json,
     /// cargo-compatible `compiler-message` lines ending with `build-finished`.
     CargoJson,
+    /// One SARIF 2.1.0 log (GitHub code scanning).
+    Sarif,
 }
 
 /// `--color`.
@@ -44,5 +47,6 @@ pub fn write(format: Format, cx: &ReportContext, diagnostics: &[Diagnostic], out
         Format::Human => human::write(cx, diagnostics, out),
         Format::Json => json::write(cx, diagnostics, out),
         Format::CargoJson => cargo_json::write(cx, diagnostics, out),
+        Format::Sarif => sarif::write(cx, diagnostics, out),
     }
 }
