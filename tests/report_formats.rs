@@ -234,7 +234,7 @@ fn malformed_spans_do_not_break_any_format() {
     let mut d = diagnostic(file, Level::Warn);
     d.primary.span = Span::new(file, 15..21);
     d.secondary[0].span = Span::new(file, 60..10_000);
-    for format in [Format::Human, Format::Json, Format::CargoJson] {
+    for format in [Format::Human, Format::Json, Format::CargoJson, Format::Sarif] {
         render(format, &db, std::slice::from_ref(&d), false, true);
     }
     let out = render(Format::Json, &db, &[d], false, true);

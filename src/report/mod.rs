@@ -4,6 +4,7 @@ pub mod cargo_json;
 pub mod github;
 pub mod human;
 pub mod json;
+pub mod sarif;
 
 use std::io::{self, Write};
 
@@ -21,6 +22,8 @@ pub enum Format {
     CargoJson,
     /// GitHub Actions annotations (workflow commands).
     Github,
+    /// One SARIF 2.1.0 log (GitHub code scanning).
+    Sarif,
 }
 
 /// `--color`.
@@ -48,5 +51,6 @@ pub fn write(format: Format, cx: &ReportContext, diagnostics: &[Diagnostic], out
         Format::Json => json::write(cx, diagnostics, out),
         Format::CargoJson => cargo_json::write(cx, diagnostics, out),
         Format::Github => github::write(cx, diagnostics, out),
+        Format::Sarif => sarif::write(cx, diagnostics, out),
     }
 }
