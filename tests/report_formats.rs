@@ -116,7 +116,7 @@ fn cargo_json_parses_with_cargo_metadata() {
     assert_eq!(&SOURCE[secondary.byte_start as usize..secondary.byte_end as usize], "é");
     assert_eq!(secondary.label.as_deref(), Some("declared here"));
 
-    assert_eq!(m.children.len(), 2);
+    assert_eq!(m.children.len(), 3);
     let help = &m.children[0];
     assert_eq!(help.level, DiagnosticLevel::Help);
     assert_eq!(help.message, "keep the JoinHandle and abort it on shutdown");
@@ -129,10 +129,16 @@ fn cargo_json_parses_with_cargo_metadata() {
     assert_eq!((suggestion.line_start, suggestion.column_start, suggestion.column_end), (2, 16, 21));
     assert_eq!(suggestion.suggested_replacement.as_deref(), Some("handle.spawn"));
     assert_eq!(suggestion.suggestion_applicability, Some(Applicability::MachineApplicable));
+    // Like clippy's "for further information visit ..." note.
+    let docs = &m.children[2];
+    assert_eq!(docs.level, DiagnosticLevel::Help);
+    assert_eq!(docs.message, format!("for further information visit {}#detached_spawn", leaklint::rules::DOCS_BASE));
+    assert!(docs.spans.is_empty());
 
     let rendered = m.rendered.as_deref().unwrap();
     assert!(rendered.starts_with("warning[leaklint::detached_spawn]: spawned task is never joined"));
     assert!(rendered.contains("src/lib.rs:2:16"));
+    assert!(rendered.contains("= help: for further information visit https://"), "{rendered}");
     assert!(!rendered.contains('\x1b'));
 
     let Message::BuildFinished(finished) = &messages[1] else { panic!("not build-finished: {:?}", messages[1]) };

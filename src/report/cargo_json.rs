@@ -74,6 +74,9 @@ fn message(db: &SourceDb, diagnostic: &Diagnostic) -> Value {
     if let Some(fix) = &diagnostic.fix {
         children.push(child(&fix.message, vec![span(db, fix.span, true, None, Some(&fix.replacement))]));
     }
+    if let Some(url) = crate::rules::docs_url(diagnostic.rule) {
+        children.push(child(&format!("for further information visit {url}"), Vec::new()));
+    }
 
     json!({
         "$message_type": "diagnostic",

@@ -78,6 +78,9 @@ fn to_codespan(db: &SourceDb, diagnostic: &Diagnostic) -> CsDiagnostic<FileId> {
         };
         notes.push(note);
     }
+    if let Some(url) = crate::rules::docs_url(diagnostic.rule) {
+        notes.push(format!("help: for further information visit {url}"));
+    }
 
     CsDiagnostic::new(severity)
         .with_code(diagnostic.code())

@@ -26,7 +26,7 @@ use crate::source::{SourceDb, SourceFile, Span};
 use crate::suppress::UNUSED_SUPPRESSION;
 
 /// Where each rule's documentation lives: `<RULE_DOCS_BASE>#<id>`.
-pub const RULE_DOCS_BASE: &str = "https://github.com/leaklint/leaklint/blob/main/LINTS.md";
+pub use crate::rules::DOCS_BASE as RULE_DOCS_BASE;
 /// The project's home page (`informationUri`).
 pub const INFORMATION_URI: &str = "https://github.com/leaklint/leaklint";
 /// The schema the log declares (`$schema`).

@@ -117,6 +117,14 @@ pub fn all() -> &'static [Rule] {
     RULES
 }
 
+/// Where the rules' documentation lives: `<DOCS_BASE>#<id>` is one rule's section.
+pub const DOCS_BASE: &str = "https://github.com/leaklint/leaklint/blob/main/LINTS.md";
+
+/// The documentation URL of rule `id`, if it is a rule (not a tool diagnostic).
+pub fn docs_url(id: &str) -> Option<String> {
+    find(id).map(|r| format!("{DOCS_BASE}#{}", r.meta.id))
+}
+
 pub fn find(id: &str) -> Option<&'static Rule> {
     let id = id.strip_prefix("leaklint::").unwrap_or(id);
     all().iter().find(|r| r.meta.id == id)
