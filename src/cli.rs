@@ -97,6 +97,9 @@ struct CheckArgs {
     /// Benchmark baseline: only parse the files with `syn`; no analysis, no rules.
     #[arg(long, hide = true)]
     parse_only: bool,
+    /// Lint standard input (an editor's unsaved buffer) as if it were the file at PATH.
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["paths", "manifest_path"])]
+    stdin_filename: Option<PathBuf>,
     /// Debugging: list the spawn wrappers inferred in the workspace on stderr.
     #[arg(long, hide = true)]
     print_wrappers: bool,
@@ -275,6 +278,12 @@ pub fn unknown_rule(name: &str) -> String {
 }
 
 fn discover_inputs(args: &CheckArgs) -> Result<Discovery, String> {
+    if let Some(path) = &args.stdin_filename {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+            .map_err(|e| format!("cannot read standard input: {e}"))?;
+        return Ok(discover::from_stdin(path, text));
+    }
     if !args.paths.is_empty() {
         return Ok(discover::from_paths(&args.paths));
     }

@@ -94,13 +94,20 @@ pub fn run(inputs: &[Input], options: &Options) -> Run {
         inputs.iter().filter(|i| run.files_reached.insert(canonical(&i.path))).cloned().collect();
     while !wave.is_empty() {
         let started = Instant::now();
-        let texts: Vec<FileText> = pool().install(|| wave.par_iter().map(|i| parse::read(&i.path)).collect());
+        let texts: Vec<FileText> = pool().install(|| {
+            wave.par_iter()
+                .map(|i| match &i.text {
+                    Some(text) => FileText::Text(text.clone()),
+                    None => parse::read(&i.path),
+                })
+                .collect()
+        });
         run.stats.read += started.elapsed();
         let sources = wave.drain(..).zip(texts).map(|(input, text)| Source { input, text }).collect();
         for (child, package) in load(&mut run, &mut crates, sources, options) {
             if run.files_reached.insert(canonical(&child.path)) {
                 let display = display_path(&child.path, options.display_root.as_deref());
-                wave.push(Input { path: child.path, display, package, module: Some(child.origin) });
+                wave.push(Input { path: child.path, display, package, module: Some(child.origin), text: None });
             }
         }
     }
@@ -112,7 +119,7 @@ pub fn run_texts(files: Vec<(String, String)>, options: &Options) -> Run {
     let sources = files
         .into_iter()
         .map(|(name, text)| Source {
-            input: Input { path: PathBuf::from(&name), display: name, package: None, module: None },
+            input: Input { path: PathBuf::from(&name), display: name, package: None, module: None, text: None },
             text: FileText::Text(text.into()),
         })
         .collect();

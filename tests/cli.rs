@@ -437,3 +437,21 @@ fn rule_levels_are_set_on_the_command_line() {
     assert_eq!(typo.code, 2);
     assert!(typo.stderr.contains("unknown rule `detached_spwan`: did you mean `detached_spawn`?"), "{}", typo.stderr);
 }
+
+#[test]
+fn stdin_filename_lints_an_unsaved_buffer_as_that_file() {
+    let ws = scratch_workspace();
+    // The file on disk is clean; the editor's buffer leaks.
+    let out = run(leaklint()
+        .current_dir(ws.path().join("b"))
+        .args(["--stdin-filename", "src/lib.rs", "--message-format=json"])
+        .write_stdin(LEAKY));
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let messages = cargo_messages(&out.stdout);
+    let Message::CompilerMessage(m) = &messages[0] else { panic!("{}", out.stdout) };
+    let primary = m.message.spans.iter().find(|s| s.is_primary).expect("primary span");
+    assert_eq!((primary.file_name.as_str(), primary.line_start, primary.column_start), ("src/lib.rs", 2, 5));
+    assert_eq!(m.target.name, "b", "the buffer belongs to the package of its path");
+    let clean = run(leaklint().args(["--stdin-filename", "x.rs"]).write_stdin(CLEAN));
+    assert_eq!(clean.code, 0, "{}", clean.stderr);
+}

@@ -24,6 +24,8 @@ pub struct Input {
     /// In workspace mode, where the file sits in its crate's module tree; its `mod`
     /// declarations are followed. `None` for files named on the command line.
     pub module: Option<ModuleOrigin>,
+    /// The text to lint instead of the file's (an editor's unsaved buffer).
+    pub text: Option<Arc<str>>,
 }
 
 /// A path that could not be walked or does not exist.
@@ -66,6 +68,16 @@ pub fn from_paths(paths: &[PathBuf]) -> Discovery {
     d
 }
 
+/// One buffer read from standard input, linted as the file at `path` (its package, and
+/// so its crate and edition, are `path`'s).
+pub fn from_stdin(path: &Path, text: String) -> Discovery {
+    let mut d = Discovery::default();
+    let package = PackageCache::default().package_of(path);
+    let display = path.display().to_string();
+    d.inputs.push(Input { path: path.to_path_buf(), display, package, module: None, text: Some(text.into()) });
+    d
+}
+
 /// The workspace that contains `dir` (or the package, or the directory of the nearest
 /// `Cargo.toml`): each member's targets as crate roots, with their module trees followed
 /// while parsing. When `cargo metadata` fails, every `.rs` file of the directory.
@@ -99,7 +111,7 @@ pub fn from_workspace(dir: &Path) -> Result<Discovery, String> {
             if seen.insert(canonical(src)) {
                 let display = display_path(src, Some(&root));
                 let module = Some(ModuleOrigin::crate_root(src, *test));
-                d.inputs.push(Input { path: src.clone(), display, package: Some(member.clone()), module });
+                d.inputs.push(Input { path: src.clone(), display, package: Some(member.clone()), module, text: None });
             }
         }
     }
@@ -234,7 +246,7 @@ fn add(path: PathBuf, display: String, d: &mut Discovery, packages: &mut Package
     // A file reached twice (through a symlink, or two arguments) is linted once.
     if seen.insert(canonical(&path)) {
         let package = packages.package_of(&path);
-        d.inputs.push(Input { path, display, package, module: None });
+        d.inputs.push(Input { path, display, package, module: None, text: None });
     }
 }
 
