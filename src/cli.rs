@@ -97,6 +97,12 @@ struct CheckArgs {
     /// Benchmark baseline: only parse the files with `syn`; no analysis, no rules.
     #[arg(long, hide = true)]
     parse_only: bool,
+    /// Record the current findings in FILE (by line-independent fingerprint) and exit 0.
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
+    /// Report only the findings that FILE (written by `--write-baseline`) does not record.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
     /// Lint standard input (an editor's unsaved buffer) as if it were the file at PATH.
     #[arg(long, value_name = "PATH", conflicts_with_all = ["paths", "manifest_path"])]
     stdin_filename: Option<PathBuf>,
@@ -213,6 +219,24 @@ fn check(args: CheckArgs) -> i32 {
         run.files_unreadable += 1;
     }
     run.sort_diagnostics();
+    if let Some(path) = &args.write_baseline {
+        return match crate::baseline::write(path, &run.db, &run.diagnostics) {
+            Ok(n) => {
+                eprintln!("leaklint: recorded {n} findings in `{}`", path.display());
+                EXIT_CLEAN
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                EXIT_ERROR
+            }
+        };
+    }
+    if let Some(path) = &args.baseline {
+        if let Err(e) = crate::baseline::filter(path, &run.db, &mut run.diagnostics) {
+            eprintln!("error: {e}");
+            return EXIT_ERROR;
+        }
+    }
 
     let findings = run.diagnostics.iter().filter(|d| d.level >= Level::Warn).count();
     let color = match args.color {

@@ -9,10 +9,12 @@
 
 pub mod analysis;
 pub mod attrs;
+pub mod baseline;
 pub mod catalog;
 pub mod cli;
 pub mod diagnostic;
 pub mod discover;
+pub mod fingerprint;
 pub mod lint;
 pub mod parse;
 pub mod report;

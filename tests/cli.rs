@@ -455,3 +455,31 @@ fn stdin_filename_lints_an_unsaved_buffer_as_that_file() {
     let clean = run(leaklint().args(["--stdin-filename", "x.rs"]).write_stdin(CLEAN));
     assert_eq!(clean.code, 0, "{}", clean.stderr);
 }
+
+/// A baseline keeps known findings quiet through unrelated edits; a new one is reported.
+#[test]
+fn a_baseline_survives_edits_above_and_lets_new_findings_through() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "leaky.rs", LEAKY);
+    let baseline = dir.path().join("leaklint-baseline.json");
+    let wrote = run(leaklint().arg(&file).arg("--write-baseline").arg(&baseline));
+    assert_eq!(wrote.code, 0, "{}", wrote.stderr);
+    assert!(wrote.stderr.contains("recorded 1 findings"), "{}", wrote.stderr);
+
+    // Lines added above move the finding; it stays baselined.
+    write(dir.path(), "leaky.rs", format!("// a comment\n\nuse std::time::Duration;\n{LEAKY}"));
+    let quiet = run(leaklint().arg(&file).arg("--baseline").arg(&baseline).args(["--format", "json"]));
+    assert_eq!((quiet.code, quiet.stdout.as_str()), (0, ""), "{}", quiet.stderr);
+
+    // A second, new leak is reported, at its own line.
+    write(dir.path(), "leaky.rs", format!("// a comment\n{LEAKY}{}", LEAKY.replace("start", "start_again")));
+    let new = run(leaklint().arg(&file).arg("--baseline").arg(&baseline).args(["--format", "json"]));
+    assert_eq!(new.code, 1, "{}", new.stderr);
+    let found = json_lines(&new.stdout);
+    assert_eq!(found.len(), 1, "{}", new.stdout);
+    assert_eq!(num(&found[0], "line_start"), 2 + LEAKY.lines().count() + 1);
+
+    let missing = run(leaklint().arg(&file).arg("--baseline").arg(dir.path().join("nope.json")));
+    assert_eq!(missing.code, 2);
+    assert!(missing.stderr.contains("cannot read baseline"), "{}", missing.stderr);
+}

@@ -71,17 +71,10 @@ pub fn write(cx: &ReportContext, diagnostics: &[Diagnostic], out: &mut dyn Write
 pub fn log(db: &SourceDb, diagnostics: &[Diagnostic]) -> Sarif {
     let descriptors = descriptors();
     let index: HashMap<String, usize> = descriptors.iter().enumerate().map(|(i, d)| (d.id.clone(), i)).collect();
-    let mut occurrences: HashMap<(&str, &str, String), usize> = HashMap::new();
     let results: Vec<SarifResult> = diagnostics
         .iter()
-        .map(|d| {
-            let file = db.get(d.primary.span.file);
-            let text = normalised_line(file, d.primary.span);
-            let seen = occurrences.entry((d.rule, file.name.as_str(), text.clone())).or_insert(0);
-            let fingerprint = fingerprint(d.rule, &file.name, &text, *seen);
-            *seen += 1;
-            result(db, d, index.get(&d.code()).copied(), fingerprint)
-        })
+        .zip(crate::fingerprint::fingerprints(db, diagnostics))
+        .map(|(d, fingerprint)| result(db, d, index.get(&d.code()).copied(), fingerprint))
         .collect();
 
     let driver = ToolComponent::builder()
@@ -262,28 +255,6 @@ fn encode(path: &str) -> String {
     out
 }
 
-/// The text of the line the span starts on, with its whitespace runs collapsed.
-fn normalised_line(file: &SourceFile, span: Span) -> String {
-    let start = clamp_span(file, span).start;
-    let range = file.line_range(file.line_index(start)).unwrap_or(0..0);
-    file.text[range].split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// `leaklint/v1`: a hash of the rule, the file and the normalised text of the primary line,
-/// then `:` and the occurrence number of that triple in the file (from 1). No line number,
-/// so edits elsewhere in the file leave it alone.
-fn fingerprint(rule: &str, file: &str, text: &str, occurrence: usize) -> String {
-    // FNV-1a (64 bits): fixed across Rust versions and platforms, unlike `DefaultHasher`.
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for part in [rule, file, text] {
-        for &b in part.as_bytes().iter().chain(&[0xff]) {
-            hash ^= u64::from(b);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    format!("{hash:016x}:{}", occurrence + 1)
-}
-
 /// The body of the first `###` section of a rule's documentation (What it finds), as text.
 fn first_section(docs: &str) -> String {
     let body: Vec<&str> =
@@ -318,6 +289,7 @@ mod tests {
 
     #[test]
     fn fingerprints_depend_on_rule_file_text_and_occurrence() {
+        use crate::fingerprint::fingerprint;
         let a = fingerprint("r", "f.rs", "spawn(x);", 0);
         assert_eq!(a, fingerprint("r", "f.rs", "spawn(x);", 0));
         assert!(a.ends_with(":1"));
