@@ -804,17 +804,7 @@ impl<'a> Locks<'a> {
     /// The innermost loop whose body holds `e`, in the same function, closure or async
     /// block.
     pub fn enclosing_loop(&self, e: ExprId) -> Option<ExprId> {
-        let tree = self.tree();
-        let mut node = e;
-        for a in tree.ancestors(e) {
-            match tree.kind(a) {
-                ExprKind::Loop(l) if l.body == node => return Some(a),
-                ExprKind::Closure { .. } | ExprKind::Async { .. } => return None,
-                _ => {}
-            }
-            node = a;
-        }
-        None
+        super::loops::innermost_loop(self.tree(), e)
     }
 
     // ---- loop heads -----------------------------------------------------------------------

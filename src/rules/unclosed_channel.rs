@@ -133,7 +133,8 @@ fn hang_diagnostic(cx: &CrateContext, a: &Analysis, l: &ReceivingLoop, alive: &[
         "this {what} waits for the channel to close, but `{}` is still alive here: it never ends",
         name(first.binding)
     );
-    let primary = Label::new(primary_span(a, l.expr), format!("this {what} never ends"));
+    // `call_span`: a loop from its keyword, a draining call from its method name.
+    let primary = Label::new(a.tree.call_span(l.expr), format!("this {what} never ends"));
     let mut d = Diagnostic::new(RULE.meta.id, RULE.meta.default_level, message, primary);
     for live in alive {
         let text = if live.let_underscore {
@@ -171,11 +172,6 @@ fn fix_applies(a: &Analysis, looop: ExprId, alive: &[Alive]) -> bool {
     })
 }
 
-/// Loops are reported from their keyword; draining calls from the method name.
-fn primary_span(a: &Analysis, e: ExprId) -> Span {
-    a.tree.call_span(e)
-}
-
 /// 3.2b: an unbounded channel's consumer runs forever because a sender is kept forever.
 fn immortal_sender(cx: &CrateContext, file: usize, ch: &Channel, l: &ReceivingLoop) -> Option<Diagnostic> {
     let a = cx.files[file];
@@ -186,7 +182,7 @@ fn immortal_sender(cx: &CrateContext, file: usize, ch: &Channel, l: &ReceivingLo
     let message = format!(
         "this receiving loop never ends: a sender of this unbounded channel is {how}, so the channel never closes and its queue can grow without bound"
     );
-    let primary = Label::new(primary_span(a, l.expr), "this loop never ends");
+    let primary = Label::new(a.tree.call_span(l.expr), "this loop never ends");
     Some(
         Diagnostic::new(RULE.meta.id, RULE.meta.default_level, message, primary)
             .with_label(Label::new(span, format!("the sender is {how} here")))
