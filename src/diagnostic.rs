@@ -1,6 +1,6 @@
 //! The one type every rule produces and every report format reads.
 
-use crate::source::Span;
+use crate::source::{FileId, Span};
 
 /// How seriously a finding is taken; `Allow` findings are never reported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -104,6 +104,18 @@ impl Diagnostic {
     pub fn with_cause(mut self, site: Span, replaces: &'static [&'static str]) -> Diagnostic {
         self.cause = Some(Cause { site, replaces });
         self
+    }
+
+    /// Renumbers the files every span points into (when one crate's files join the run's).
+    pub fn map_files(&mut self, f: impl Fn(FileId) -> FileId) {
+        let spans = [
+            Some(&mut self.primary.span),
+            self.fix.as_mut().map(|x| &mut x.span),
+            self.cause.as_mut().map(|c| &mut c.site),
+        ];
+        for span in spans.into_iter().flatten().chain(self.secondary.iter_mut().map(|l| &mut l.span)) {
+            span.file = f(span.file);
+        }
     }
 
     /// The code shown to users: `leaklint::<rule>`.

@@ -1,16 +1,17 @@
-//! The pipeline: read → parse and analyse (parallel) → rules per crate → sorted
-//! findings. The CLI, the tests and the benchmarks all call [`run`].
+//! The pipeline, crate by crate: read → parse and analyse (parallel) → rules →
+//! filters; then every crate's findings, sorted. The CLI, the tests and the benchmarks all call [`run`].
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
 use crate::analysis::index::CrateIndex;
-use crate::analysis::wrappers::{CrateFns, SpawnWrappers};
+use crate::analysis::tasks::CrateFiles;
+use crate::analysis::wrappers::{CrateWrappers, WorkspaceWrappers};
 use crate::analysis::Analysis;
 use crate::catalog::Catalog;
 use crate::diagnostic::{self, Diagnostic, Label, Level};
@@ -87,46 +88,144 @@ fn pool() -> &'static rayon::ThreadPool {
 /// their `mod` declarations followed, wave by wave, so a crate's whole module tree is
 /// linted. Files are grouped into crates by their Cargo package; files outside any
 /// package form one crate.
+///
+/// Crates are linted one at a time per thread, the crates they depend on first (so each
+/// sees the spawn wrappers of its dependencies), and each crate's syntax and source text
+/// are dropped when it is done: memory is bounded by the largest crates, not the input.
 pub fn run(inputs: &[Input], options: &Options) -> Run {
-    let mut run = Run::default();
-    let mut crates = Crates::new();
-    let mut wave: Vec<Input> =
-        inputs.iter().filter(|i| run.files_reached.insert(canonical(&i.path))).cloned().collect();
-    while !wave.is_empty() {
-        let started = Instant::now();
-        let texts: Vec<FileText> = pool().install(|| {
-            wave.par_iter()
-                .map(|i| match &i.text {
-                    Some(text) => FileText::Text(text.clone()),
-                    None => parse::read(&i.path),
+    let reached = Mutex::new(HashSet::new());
+    let mut crates: BTreeMap<Option<PathBuf>, Vec<Input>> = BTreeMap::new();
+    for input in inputs {
+        if lock(&reached).insert(canonical(&input.path)) {
+            let key = input.package.as_ref().map(|p| p.manifest_path.clone());
+            crates.entry(key).or_default().push(input.clone());
+        }
+    }
+    let crates: Vec<Vec<Input>> = crates.into_values().collect();
+    let packages: Vec<Option<&Package>> = crates.iter().map(|c| c.first().and_then(|i| i.package.as_deref())).collect();
+    let lib_names: Vec<Option<&str>> = packages.iter().map(|p| p.map(|p| p.lib_name.as_str())).collect();
+    let mut workspace = WorkspaceWrappers::new(&lib_names);
+    let mut done: Vec<Option<Run>> = crates.iter().map(|_| None).collect();
+    for level in dependency_levels(&packages) {
+        let linted: Vec<(usize, Run, CrateWrappers)> = pool().install(|| {
+            level
+                .par_iter()
+                .map(|&k| {
+                    let (run, own) = lint_crate(k, &crates[k], &workspace, &reached, options);
+                    (k, run, own)
                 })
                 .collect()
         });
+        for (k, run, own) in linted {
+            workspace.record(k, own);
+            done[k] = Some(run);
+        }
+    }
+    let mut run = Run::default();
+    for part in done.into_iter().flatten() {
+        run.absorb(part);
+    }
+    run.sort_diagnostics();
+    run
+}
+
+/// Lints in-memory sources as one crate (fixtures, tests, benchmarks).
+pub fn run_texts(files: Vec<(String, String)>, options: &Options) -> Run {
+    let inputs: Vec<Input> = files
+        .into_iter()
+        .map(|(name, text)| Input {
+            path: PathBuf::from(&name),
+            display: name,
+            package: None,
+            module: None,
+            text: Some(text.into()),
+        })
+        .collect();
+    run(&inputs, options)
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A panic while holding this lock cannot leave the set of reached files half-updated.
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Crate numbers in the order they are linted: each level's crates depend only on
+/// crates of earlier levels (by library name). Crates in a dependency cycle, which cargo
+/// allows only through dev-dependencies, share the last level.
+fn dependency_levels(packages: &[Option<&Package>]) -> Vec<Vec<usize>> {
+    let mut by_lib: HashMap<&str, usize> = HashMap::new();
+    for (k, p) in packages.iter().enumerate() {
+        if let Some(p) = p {
+            by_lib.entry(p.lib_name.as_str()).or_insert(k);
+        }
+    }
+    let deps: Vec<Vec<usize>> = packages
+        .iter()
+        .enumerate()
+        .map(|(k, p)| {
+            let names = p.map_or(&[][..], |p| &p.dependencies[..]);
+            names.iter().filter_map(|d| by_lib.get(d.as_str()).copied()).filter(|&d| d != k).collect()
+        })
+        .collect();
+    let mut level_of: Vec<Option<usize>> = vec![None; packages.len()];
+    let mut levels: Vec<Vec<usize>> = Vec::new();
+    loop {
+        let ready: Vec<usize> = (0..packages.len())
+            .filter(|&k| level_of[k].is_none())
+            .filter(|&k| deps[k].iter().all(|&d| level_of[d].is_some_and(|l| l < levels.len())))
+            .collect();
+        let rest: Vec<usize> = (0..packages.len()).filter(|&k| level_of[k].is_none()).collect();
+        let next = if ready.is_empty() { rest } else { ready };
+        if next.is_empty() {
+            return levels;
+        }
+        next.iter().for_each(|&k| level_of[k] = Some(levels.len()));
+        levels.push(next);
+    }
+}
+
+/// Reads, parses and lints one crate: its inputs and every module they declare.
+/// Returns its findings (in a database of its own files, whose texts are kept only
+/// where a finding points) and its spawn wrappers.
+fn lint_crate(
+    k: usize,
+    inputs: &[Input],
+    workspace: &WorkspaceWrappers,
+    reached: &Mutex<HashSet<PathBuf>>,
+    options: &Options,
+) -> (Run, CrateWrappers) {
+    let mut run = Run::default();
+    let mut files: Vec<(FileId, Analysis)> = Vec::new();
+    let mut wave: Vec<Input> = inputs.to_vec();
+    while !wave.is_empty() {
+        run.files_reached.extend(wave.iter().map(|i| canonical(&i.path)));
+        let started = Instant::now();
+        let texts: Vec<FileText> = wave
+            .par_iter()
+            .map(|i| match &i.text {
+                Some(text) => FileText::Text(text.clone()),
+                None => parse::read(&i.path),
+            })
+            .collect();
         run.stats.read += started.elapsed();
         let sources = wave.drain(..).zip(texts).map(|(input, text)| Source { input, text }).collect();
-        for (child, package) in load(&mut run, &mut crates, sources, options) {
-            if run.files_reached.insert(canonical(&child.path)) {
+        for (child, package) in load(&mut run, &mut files, sources, options) {
+            if lock(reached).insert(canonical(&child.path)) {
                 let display = display_path(&child.path, options.display_root.as_deref());
                 wave.push(Input { path: child.path, display, package, module: Some(child.origin), text: None });
             }
         }
     }
-    finish(run, crates, options)
-}
-
-/// Lints in-memory sources as one crate (fixtures, tests, benchmarks).
-pub fn run_texts(files: Vec<(String, String)>, options: &Options) -> Run {
-    let sources = files
-        .into_iter()
-        .map(|(name, text)| Source {
-            input: Input { path: PathBuf::from(&name), display: name, package: None, module: None, text: None },
-            text: FileText::Text(text.into()),
-        })
-        .collect();
-    let mut run = Run::default();
-    let mut crates = Crates::new();
-    load(&mut run, &mut crates, sources, options);
-    finish(run, crates, options)
+    let mut own = CrateWrappers::default();
+    if !options.parse_only {
+        let started = Instant::now();
+        own = check_crate(k, &mut run, &files, workspace, options);
+        run.stats.rules += started.elapsed();
+    }
+    drop(files);
+    let shown: HashSet<FileId> = run.diagnostics.iter().chain(&run.superseded).map(|d| d.primary.span.file).collect();
+    run.db.forget_texts(|id| shown.contains(&id));
+    (run, own)
 }
 
 struct Source {
@@ -134,16 +233,12 @@ struct Source {
     text: FileText,
 }
 
-/// The analysed files of each crate, keyed by package manifest (files outside packages
-/// last), in the order they were read.
-type Crates = BTreeMap<Option<PathBuf>, Vec<(FileId, Analysis)>>;
-
 /// A module a file declares, with the package it belongs to.
 type Declared = (ChildModule, Option<Arc<Package>>);
 
 /// Registers `sources` in the database, parses and analyses them in parallel, and
 /// returns the modules they declare.
-fn load(run: &mut Run, crates: &mut Crates, sources: Vec<Source>, options: &Options) -> Vec<Declared> {
+fn load(run: &mut Run, files: &mut Vec<(FileId, Analysis)>, sources: Vec<Source>, options: &Options) -> Vec<Declared> {
     let started = Instant::now();
     let mut todo = Vec::with_capacity(sources.len());
     for s in sources {
@@ -171,23 +266,21 @@ fn load(run: &mut Run, crates: &mut Crates, sources: Vec<Source>, options: &Opti
     }
     let catalog = Catalog::builtin();
     let db = &run.db;
-    let parsed: Vec<Result<Parsed, Diagnostic>> = pool().install(|| {
-        todo.par_iter()
-            .map(|(id, info, input)| {
-                let text = &db.get(*id).text;
-                let module = input.module.as_ref().map(|origin| (input.path.as_path(), origin));
-                guarded(*id, || parse_one(*id, text, info, module, catalog, options.parse_only)).and_then(|r| r)
-            })
-            .collect()
-    });
+    let parsed: Vec<Result<Parsed, Diagnostic>> = todo
+        .par_iter()
+        .map(|(id, info, input)| {
+            let text = &db.get(*id).text;
+            let module = input.module.as_ref().map(|origin| (input.path.as_path(), origin));
+            guarded(*id, || parse_one(*id, text, info, module, catalog, options.parse_only)).and_then(|r| r)
+        })
+        .collect();
     let mut declared = Vec::new();
     for ((id, _, input), result) in todo.into_iter().zip(parsed) {
         match result {
             Ok((analysis, children)) => {
                 run.files_linted += 1;
-                let key = input.package.as_ref().map(|p| p.manifest_path.clone());
                 if let Some(a) = analysis {
-                    crates.entry(key).or_default().push((id, a));
+                    files.push((id, a));
                 }
                 declared.extend(children.into_iter().map(|c| (c, input.package.clone())));
             }
@@ -232,97 +325,95 @@ fn file_info(input: &Input) -> FileInfo {
     }
 }
 
-/// Runs the rules over every crate and sorts what was found.
-fn finish(mut run: Run, crates: Crates, options: &Options) -> Run {
-    if !options.parse_only {
-        let started = Instant::now();
-        lint_workspace(&mut run, &crates, options);
-        run.stats.rules += started.elapsed();
-    }
-    for d in &mut run.diagnostics {
-        if let Some(&(_, level)) = options.levels.iter().rev().find(|(rule, _)| *rule == d.rule) {
-            d.level = level;
-        }
-    }
-    // Suppressions see allowed findings too, so a suppression of an allowed rule is used.
-    if !options.parse_only {
-        crate::suppress::apply(&run.db, &mut run.diagnostics);
-    }
-    run.diagnostics.retain(|d| d.level != Level::Allow);
-    run.sort_diagnostics();
-    run
-}
-
-/// Indexes every crate, infers the workspace's spawn wrappers, then runs every rule on
-/// every file.
-fn lint_workspace(run: &mut Run, crates: &Crates, options: &Options) {
-    let refs: Vec<Vec<&Analysis>> = crates.values().map(|files| files.iter().map(|(_, a)| a).collect()).collect();
-    let indexes: Vec<CrateIndex> =
-        pool().install(|| refs.par_iter().map(|r| CrateIndex::build(r.iter().copied())).collect());
+/// Indexes one crate, infers its spawn wrappers, runs every rule on every file, and
+/// filters what was found (one finding per cause, levels, suppressions).
+fn check_crate(
+    k: usize,
+    run: &mut Run,
+    files: &[(FileId, Analysis)],
+    workspace: &WorkspaceWrappers,
+    options: &Options,
+) -> CrateWrappers {
+    let refs: Vec<&Analysis> = files.iter().map(|(_, a)| a).collect();
+    let index = CrateIndex::build(refs.iter().copied());
     let db = &run.db;
-    let package = |files: &Vec<(FileId, Analysis)>| files.first().and_then(|(id, _)| db.get(*id).package.clone());
-    let lib_names: Vec<Option<String>> = crates.values().map(|f| package(f).map(|p| p.lib_name.clone())).collect();
-    let editions: Vec<Edition> =
-        crates.values().map(|f| package(f).map_or(Edition::OUTSIDE_PACKAGE, |p| p.edition)).collect();
-    let fns: Vec<CrateFns> = refs
-        .iter()
-        .zip(&indexes)
-        .zip(&lib_names)
-        .map(|((files, index), lib)| CrateFns { files, index, lib_name: lib.as_deref() })
-        .collect();
+    let package = files.first().and_then(|(id, _)| db.get(*id).package.clone());
     let locate = |span: Span| {
         let file = db.get(span.file);
         format!("{}:{}", file.name, file.line_col(span.lo as usize).line)
     };
-    let wrappers = SpawnWrappers::build(&fns, &locate);
-    let mut listed: Vec<String> =
-        wrappers.all().map(|(_, w)| format!("{} ({:?}): {}", w.path, w.fate, w.explanation)).collect();
-    listed.sort();
-    let mut found = Vec::new();
-    for (krate, (files, index)) in crates.values().zip(&indexes).enumerate() {
-        let cx = CrateContext {
-            files: &refs[krate],
-            index,
-            wrappers: &wrappers,
-            krate,
-            include_tests: options.include_tests,
-            sources: db,
-            edition: editions[krate],
-        };
-        found.extend(lint_crate(&cx, files));
+    let wrappers = workspace.infer(k, &CrateFiles { files: &refs, index: &index }, &locate);
+    let cx = CrateContext {
+        files: &refs,
+        index: &index,
+        wrappers: &wrappers,
+        include_tests: options.include_tests,
+        sources: db,
+        edition: package.map_or(Edition::OUTSIDE_PACKAGE, |p| p.edition),
+    };
+    let found = run_rules(&cx, files);
+    let own = wrappers.into_own();
+    run.stats.wrappers.extend(own.all().map(|w| format!("{} ({:?}): {}", w.path, w.fate, w.explanation)));
+    let (mut kept, superseded) = diagnostic::keep_most_specific(found);
+    for d in &mut kept {
+        if let Some(&(_, level)) = options.levels.iter().rev().find(|(rule, _)| *rule == d.rule) {
+            d.level = level;
+        }
     }
-    run.stats.wrappers = listed;
-    let (kept, superseded) = diagnostic::keep_most_specific(found);
     run.diagnostics.extend(kept);
     run.superseded = superseded;
+    // Suppressions see allowed findings too, so a suppression of an allowed rule is used.
+    crate::suppress::apply(&run.db, &mut run.diagnostics);
+    run.diagnostics.retain(|d| d.level != Level::Allow);
+    own
 }
 
 /// Every rule on every file of one crate, in parallel.
-fn lint_crate(cx: &CrateContext, files: &[(FileId, Analysis)]) -> Vec<Diagnostic> {
-    let found: Vec<Vec<Diagnostic>> = pool().install(|| {
-        (0..files.len())
-            .into_par_iter()
-            .map(|file| {
-                let mut out = Vec::new();
-                for rule in rules::all() {
-                    let result = guarded(files[file].0, || {
-                        let mut found = Vec::new();
-                        (rule.check)(cx, file, &mut found);
-                        found
-                    });
-                    match result {
-                        Ok(found) => out.extend(found),
-                        Err(d) => out.push(d),
-                    }
+fn run_rules(cx: &CrateContext, files: &[(FileId, Analysis)]) -> Vec<Diagnostic> {
+    let found: Vec<Vec<Diagnostic>> = (0..files.len())
+        .into_par_iter()
+        .map(|file| {
+            let mut out = Vec::new();
+            for rule in rules::all() {
+                let result = guarded(files[file].0, || {
+                    let mut found = Vec::new();
+                    (rule.check)(cx, file, &mut found);
+                    found
+                });
+                match result {
+                    Ok(found) => out.extend(found),
+                    Err(d) => out.push(d),
                 }
-                out
-            })
-            .collect()
-    });
+            }
+            out
+        })
+        .collect();
     found.into_iter().flatten().collect()
 }
 
 impl Run {
+    /// Adds one crate's outcome, renumbering its files after the ones already here.
+    fn absorb(&mut self, part: Run) {
+        let shift = self.db.append(part.db);
+        let renumber = |mut d: Diagnostic| {
+            d.map_files(|f| FileId(f.0 + shift));
+            d
+        };
+        self.diagnostics.extend(part.diagnostics.into_iter().map(renumber));
+        self.superseded.extend(part.superseded.into_iter().map(renumber));
+        self.files_linted += part.files_linted;
+        self.files_failed += part.files_failed;
+        self.files_unreadable += part.files_unreadable;
+        self.files_reached.extend(part.files_reached);
+        let (s, p) = (&mut self.stats, part.stats);
+        s.bytes += p.bytes;
+        s.read += p.read;
+        s.analyse += p.analyse;
+        s.rules += p.rules;
+        s.wrappers.extend(p.wrappers);
+        s.wrappers.sort();
+    }
+
     /// Orders findings by file path, then position and rule, however the files were
     /// numbered when read.
     pub fn sort_diagnostics(&mut self) {

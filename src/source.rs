@@ -85,6 +85,9 @@ pub struct Package {
     pub targets: Vec<(PathBuf, bool)>,
     /// `package.edition`, also when inherited from the workspace.
     pub edition: Edition,
+    /// The packages it depends on (all kinds, all targets), by library-style name
+    /// (`my_lib`): crates are linted after the crates they depend on.
+    pub dependencies: Vec<String>,
 }
 
 impl Package {
@@ -149,6 +152,12 @@ impl SourceFile {
         self.text.get(span.range()).unwrap_or("")
     }
 
+    /// Drops the text and line table of a file no report will show, keeping its name.
+    pub fn forget_text(&mut self) {
+        self.text = Arc::from("");
+        self.line_starts = vec![0];
+    }
+
     fn floor_char_boundary(&self, mut byte: usize) -> usize {
         while !self.text.is_char_boundary(byte) {
             byte -= 1;
@@ -171,6 +180,30 @@ impl SourceDb {
 
     pub fn get(&self, id: FileId) -> &SourceFile {
         &self.files[id.0 as usize]
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    /// Moves every file of `other` into this database; returns how far their ids moved.
+    pub fn append(&mut self, other: SourceDb) -> u32 {
+        let shift = self.files.len() as u32;
+        self.files.extend(other.files);
+        shift
+    }
+
+    /// Forgets the text of every file `keep` does not want (see [`SourceFile::forget_text`]).
+    pub fn forget_texts(&mut self, keep: impl Fn(FileId) -> bool) {
+        for (i, file) in self.files.iter_mut().enumerate() {
+            if !keep(FileId(i as u32)) {
+                file.forget_text();
+            }
+        }
     }
 
     pub fn files(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {

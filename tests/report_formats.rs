@@ -36,6 +36,7 @@ fn db(with_package: bool) -> (SourceDb, FileId) {
         lib_name: "my_crate".into(),
         targets: Vec::new(),
         edition: leaklint::source::Edition::E2021,
+        dependencies: Vec::new(),
     };
     let file = file.with_package(with_package.then(|| Arc::new(package)));
     let id = db.add(file);

@@ -26,17 +26,16 @@ pub struct DetachedTask<'w> {
     pub endless: Endless,
 }
 
-/// Whether `call` (in file `file` of crate `krate`) starts a detached task that never
+/// Whether `call` (in file `file` of the crate) starts a detached task that never
 /// ends. Scope (test code, once-per-process code) is the caller's to judge.
 pub fn detached_endless<'w>(
     cx: CrateFiles,
     wrappers: &'w SpawnWrappers,
-    krate: usize,
     file: usize,
     call: ExprId,
 ) -> Option<DetachedTask<'w>> {
     let a = cx.files[file];
-    let spawn = wrappers.spawn_call(krate, cx.index, a, call)?;
+    let spawn = wrappers.spawn_call(cx.index, a, call)?;
     let discard = spawns::discarded(a, call, &spawn)?;
     let body = spawned_body(cx, file, spawn.body_arg)?;
     let endless = endless_loop(cx, body, 0)?;

@@ -111,13 +111,7 @@ pub struct TaskTimer {
 /// the one its endless loop reads (made inside, moved in, or passed to the function it
 /// runs), else the first one made in the body it runs or in the function holding its
 /// loop. Timers inside tasks it spawns itself are theirs, not its.
-pub fn task_timer(
-    cx: CrateFiles,
-    wrappers: &SpawnWrappers,
-    krate: usize,
-    file: usize,
-    task: &DetachedTask,
-) -> Option<TaskTimer> {
+pub fn task_timer(cx: CrateFiles, wrappers: &SpawnWrappers, file: usize, task: &DetachedTask) -> Option<TaskTimer> {
     let endless = &task.endless;
     let la = cx.files[endless.file];
     let at = |f: usize, call: ExprId| TaskTimer { file: f, call, made: made_where(cx, task, f, call) };
@@ -134,11 +128,11 @@ pub fn task_timer(
         }
     }
     let body = task.body;
-    let in_body = first_repeating(cx, wrappers, krate, body.file, body.expr).map(|call| at(body.file, call));
+    let in_body = first_repeating(cx, wrappers, body.file, body.expr).map(|call| at(body.file, call));
     in_body.or_else(|| {
         let f = endless.func?;
         let def = &cx.files[f.file].tree.fns[f.def];
-        first_repeating(cx, wrappers, krate, f.file, def.body).map(|call| at(f.file, call))
+        first_repeating(cx, wrappers, f.file, def.body).map(|call| at(f.file, call))
     })
 }
 
@@ -192,13 +186,7 @@ fn made_where(cx: CrateFiles, task: &DetachedTask, f: usize, call: ExprId) -> Ma
 
 /// The first repeating timer made in `root` (source order), not counting the bodies of
 /// tasks spawned from it.
-fn first_repeating(
-    cx: CrateFiles,
-    wrappers: &SpawnWrappers,
-    krate: usize,
-    file: usize,
-    root: ExprId,
-) -> Option<ExprId> {
+fn first_repeating(cx: CrateFiles, wrappers: &SpawnWrappers, file: usize, root: ExprId) -> Option<ExprId> {
     let a = cx.files[file];
     let tree = &a.tree;
     let mut todo = vec![root];
@@ -207,7 +195,7 @@ fn first_repeating(
             return Some(e);
         }
         let spawned =
-            |c: ExprId| tree.is_body(c) && wrappers.spawn_call(krate, cx.index, a, e).is_some_and(|s| s.body_arg == c);
+            |c: ExprId| tree.is_body(c) && wrappers.spawn_call(cx.index, a, e).is_some_and(|s| s.body_arg == c);
         let before = todo.len();
         tree.for_each_child(e, |c| {
             if !spawned(c) {

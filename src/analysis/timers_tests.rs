@@ -3,7 +3,7 @@
 use super::*;
 use crate::analysis::index::CrateIndex;
 use crate::analysis::tasks::{self, CrateFiles};
-use crate::analysis::wrappers::{CrateFns, SpawnWrappers};
+use crate::analysis::wrappers::WorkspaceWrappers;
 use crate::catalog::Catalog;
 use crate::parse::{parse, FileInfo};
 use crate::source::FileId;
@@ -367,15 +367,15 @@ fn task_timers(src: &str) -> Vec<(String, &'static str)> {
     let a = analyze(src);
     let files = [&a];
     let index = CrateIndex::build(files.iter().copied());
-    let fns = [CrateFns { files: &files, index: &index, lib_name: None }];
-    let wrappers = SpawnWrappers::build(&fns, &|_| "x.rs:1".to_string());
     let cx = CrateFiles { files: &files, index: &index };
+    let workspace = WorkspaceWrappers::new::<&str>(&[None]);
+    let wrappers = workspace.infer(0, &cx, &|_| "x.rs:1".to_string());
     let mut out = Vec::new();
     let mut ids: Vec<ExprId> = calls(&a).collect();
     ids.sort_by_key(|&c| a.tree.span(c).lo);
     for call in ids {
-        let Some(task) = tasks::detached_endless(cx, &wrappers, 0, 0, call) else { continue };
-        let Some(t) = task_timer(cx, &wrappers, 0, 0, &task) else { continue };
+        let Some(task) = tasks::detached_endless(cx, &wrappers, 0, call) else { continue };
+        let Some(t) = task_timer(cx, &wrappers, 0, &task) else { continue };
         let made = match t.made {
             MadeWhere::InTask => "in task",
             MadeWhere::MovedIn => "moved in",

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 
 use super::index::{CrateIndex, FnRef};
 use super::spawns::{self, Spawn, TRANSPARENT_ADAPTERS, TRANSPARENT_WRAPPERS};
+use super::tasks::CrateFiles;
 use super::tree::{BindingId, BindingKind, ExprId, ExprKind, Pat, Res, Stmt};
 use super::Analysis;
 use crate::catalog::HandleKind;
@@ -42,17 +43,11 @@ pub struct Wrapper {
     pub explanation: String,
 }
 
-/// One crate's files and index, as the wrapper inference reads them.
-pub struct CrateFns<'a> {
-    pub files: &'a [&'a Analysis],
-    pub index: &'a CrateIndex,
-    /// The name other crates call its library by (`my_lib`), if it has one.
-    pub lib_name: Option<&'a str>,
-}
-
-/// Every spawn wrapper of the workspace, by crate.
+/// The spawn wrappers of the crates already linted. Crates are linted dependencies
+/// first, so a crate sees every wrapper it can call from another crate, while only the
+/// crates being linted hold their syntax in memory.
 #[derive(Debug, Default)]
-pub struct SpawnWrappers {
+pub struct WorkspaceWrappers {
     by_fn: Vec<HashMap<FnRef, Wrapper>>,
     crate_by_lib: HashMap<String, usize>,
     /// Per crate, what its `pub use` items make reachable: `crate::m::name` (or
@@ -60,50 +55,111 @@ pub struct SpawnWrappers {
     reexports: Vec<HashMap<String, String>>,
 }
 
-impl SpawnWrappers {
-    /// Infers the wrappers of `crates`; `locate` turns a span into `path:line`.
-    pub fn build(crates: &[CrateFns], locate: &dyn Fn(Span) -> String) -> SpawnWrappers {
-        let reexports =
-            crates.iter().map(|c| c.files.iter().flat_map(|a| a.tree.reexports.iter().cloned()).collect()).collect();
-        let mut table =
-            SpawnWrappers { by_fn: vec![HashMap::new(); crates.len()], crate_by_lib: HashMap::new(), reexports };
-        for (k, c) in crates.iter().enumerate() {
-            if let Some(lib) = c.lib_name {
-                table.crate_by_lib.entry(lib.to_string()).or_insert(k);
+/// One crate's wrappers and `pub use` table, as [`WorkspaceWrappers::record`] keeps them.
+#[derive(Debug, Default)]
+pub struct CrateWrappers {
+    by_fn: HashMap<FnRef, Wrapper>,
+    reexports: HashMap<String, String>,
+}
+
+impl CrateWrappers {
+    pub fn all(&self) -> impl Iterator<Item = &Wrapper> {
+        self.by_fn.values()
+    }
+}
+
+impl WorkspaceWrappers {
+    /// An empty table for crates whose libraries are called `lib_names` (by crate number).
+    pub fn new<S: AsRef<str>>(lib_names: &[Option<S>]) -> WorkspaceWrappers {
+        let mut crate_by_lib = HashMap::new();
+        for (k, lib) in lib_names.iter().enumerate() {
+            if let Some(lib) = lib {
+                crate_by_lib.entry(lib.as_ref().to_string()).or_insert(k);
             }
         }
+        let n = lib_names.len();
+        WorkspaceWrappers { by_fn: vec![HashMap::new(); n], crate_by_lib, reexports: vec![HashMap::new(); n] }
+    }
+
+    /// Infers the wrappers of crate `k` (wrappers of wrappers to [`MAX_WRAPPER_DEPTH`]),
+    /// seeing those of the crates recorded so far; `locate` turns a span into `path:line`.
+    pub fn infer<'w>(&'w self, k: usize, c: &CrateFiles, locate: &dyn Fn(Span) -> String) -> SpawnWrappers<'w> {
+        let reexports = c.files.iter().flat_map(|a| a.tree.reexports.iter().cloned()).collect();
+        let mut view =
+            SpawnWrappers { workspace: self, krate: k, own: CrateWrappers { by_fn: HashMap::new(), reexports } };
         for _ in 0..MAX_WRAPPER_DEPTH {
-            let found: Vec<Vec<(FnRef, Wrapper)>> =
-                crates.iter().enumerate().map(|(k, c)| table.find_in_crate(k, c, locate)).collect();
+            let found = view.find_in_crate(c, locate);
             let mut changed = false;
-            for (k, list) in found.into_iter().enumerate() {
-                for (f, w) in list {
-                    if let std::collections::hash_map::Entry::Vacant(slot) = table.by_fn[k].entry(f) {
-                        slot.insert(w);
-                        changed = true;
-                    }
+            for (f, w) in found {
+                if let std::collections::hash_map::Entry::Vacant(slot) = view.own.by_fn.entry(f) {
+                    slot.insert(w);
+                    changed = true;
                 }
             }
             if !changed {
                 break;
             }
         }
-        table
+        view
     }
 
-    /// The spawn `id` (in a file of crate `krate`) starts, if it is one: a catalogued
-    /// spawn or a call of a wrapper.
-    pub fn spawn_call<'w>(&'w self, krate: usize, index: &CrateIndex, a: &Analysis, id: ExprId) -> Option<Spawn<'w>> {
+    /// Keeps crate `k`'s wrappers for the crates linted after it.
+    pub fn record(&mut self, k: usize, own: CrateWrappers) {
+        if let (Some(by_fn), Some(reexports)) = (self.by_fn.get_mut(k), self.reexports.get_mut(k)) {
+            *by_fn = own.by_fn;
+            *reexports = own.reexports;
+        }
+    }
+}
+
+/// The spawn wrappers one crate sees: its own and those of the crates linted before it.
+#[derive(Debug)]
+pub struct SpawnWrappers<'w> {
+    workspace: &'w WorkspaceWrappers,
+    krate: usize,
+    own: CrateWrappers,
+}
+
+impl SpawnWrappers<'_> {
+    /// The crate's own wrappers, to record once it is linted.
+    pub fn into_own(self) -> CrateWrappers {
+        self.own
+    }
+
+    /// The crate's own wrappers.
+    pub fn own(&self) -> &CrateWrappers {
+        &self.own
+    }
+
+    fn fns(&self, k: usize) -> Option<&HashMap<FnRef, Wrapper>> {
+        if k == self.krate {
+            Some(&self.own.by_fn)
+        } else {
+            self.workspace.by_fn.get(k)
+        }
+    }
+
+    fn reexports(&self, k: usize) -> Option<&HashMap<String, String>> {
+        if k == self.krate {
+            Some(&self.own.reexports)
+        } else {
+            self.workspace.reexports.get(k)
+        }
+    }
+
+    /// The spawn `id` (in a file of this crate) starts, if it is one: a catalogued spawn
+    /// or a call of a wrapper.
+    pub fn spawn_call(&self, index: &CrateIndex, a: &Analysis, id: ExprId) -> Option<Spawn<'_>> {
         if let Some(s) = spawns::catalogued(a, id) {
             return Some(s);
         }
-        let w = self.wrapper_called(krate, index, a, id)?;
+        let w = self.wrapper_called(index, a, id)?;
         spawns::through_wrapper(a, id, w)
     }
 
-    fn wrapper_called(&self, krate: usize, index: &CrateIndex, a: &Analysis, id: ExprId) -> Option<&Wrapper> {
-        let own = self.by_fn.get(krate)?;
-        if own.is_empty() && self.crate_by_lib.is_empty() {
+    fn wrapper_called(&self, index: &CrateIndex, a: &Analysis, id: ExprId) -> Option<&Wrapper> {
+        let own = &self.own.by_fn;
+        if own.is_empty() && self.workspace.crate_by_lib.is_empty() {
             return None;
         }
         match a.tree.kind(id) {
@@ -112,7 +168,7 @@ impl SpawnWrappers {
                 if let Some(w) = index.by_item_path(path).and_then(|f| own.get(&f)) {
                     return Some(w);
                 }
-                self.by_path(krate, path, 0)
+                self.by_path(self.krate, path, 0)
             }
             ExprKind::MethodCall { .. } => own.get(&index.callee(a, id)?),
             _ => None,
@@ -127,12 +183,12 @@ impl SpawnWrappers {
             return None;
         }
         if path.starts_with("crate::") {
-            if let Some(w) = self.by_fn.get(k)?.values().find(|w| w.path == path) {
+            if let Some(w) = self.fns(k)?.values().find(|w| w.path == path) {
                 return Some(w);
             }
         }
         let (head, rest) = path.split_once("::")?;
-        if let Some(&m) = self.crate_by_lib.get(head).filter(|&&m| m != k) {
+        if let Some(&m) = self.workspace.crate_by_lib.get(head).filter(|&&m| m != k) {
             let local = format!("crate::{rest}");
             return self.by_path(m, &local, depth + 1).or_else(|| self.unique_by_name(m, rest));
         }
@@ -143,7 +199,7 @@ impl SpawnWrappers {
     /// A wrapper of crate `m` by its name alone, when it is the only one of that name.
     fn unique_by_name(&self, m: usize, path: &str) -> Option<&Wrapper> {
         let name = path.rsplit("::").next()?;
-        let mut named = self.by_fn.get(m)?.values().filter(|w| w.name == name && !w.path.contains(char::is_uppercase));
+        let mut named = self.fns(m)?.values().filter(|w| w.name == name && !w.path.contains(char::is_uppercase));
         match (named.next(), named.next()) {
             (Some(w), None) => Some(w),
             _ => None,
@@ -153,7 +209,7 @@ impl SpawnWrappers {
     /// What `path` stands for through crate `k`'s `pub use` items: the path itself, a
     /// prefix of it (`crate::rt::spawn` for `pub use runtime as rt`), or a glob module.
     fn reexported(&self, k: usize, path: &str) -> Option<String> {
-        let table = self.reexports.get(k)?;
+        let table = self.reexports(k)?;
         let mut split = path.len();
         while let Some(at) = path[..split].rfind("::") {
             let (prefix, rest) = (&path[..split], &path[split..]);
@@ -169,15 +225,15 @@ impl SpawnWrappers {
         None
     }
 
-    fn find_in_crate(&self, k: usize, c: &CrateFns, locate: &dyn Fn(Span) -> String) -> Vec<(FnRef, Wrapper)> {
+    fn find_in_crate(&self, c: &CrateFiles, locate: &dyn Fn(Span) -> String) -> Vec<(FnRef, Wrapper)> {
         let mut out = Vec::new();
         for (file, a) in c.files.iter().enumerate() {
             for (def, f) in a.tree.fns.iter().enumerate() {
                 let r = FnRef { file, def };
-                if f.params.is_empty() || self.by_fn[k].contains_key(&r) {
+                if f.params.is_empty() || self.own.by_fn.contains_key(&r) {
                     continue;
                 }
-                if let Some(w) = self.wrapper_fn(k, c.index, a, r, locate) {
+                if let Some(w) = self.wrapper_fn(c.index, a, r, locate) {
                     out.push((r, w));
                 }
             }
@@ -188,7 +244,6 @@ impl SpawnWrappers {
     /// Whether function `r` spawns one of its parameters, and what it does with the handle.
     fn wrapper_fn(
         &self,
-        k: usize,
         index: &CrateIndex,
         a: &Analysis,
         r: FnRef,
@@ -201,7 +256,7 @@ impl SpawnWrappers {
             {
                 continue;
             }
-            let Some(spawn) = self.spawn_call(k, index, a, e) else { continue };
+            let Some(spawn) = self.spawn_call(index, a, e) else { continue };
             if spawn.wrapper.is_some_and(|w| w.path == f.path) {
                 continue;
             }
@@ -235,11 +290,6 @@ impl SpawnWrappers {
             });
         }
         None
-    }
-
-    /// Every wrapper, for tests and reports: `(crate, path, wrapper)`.
-    pub fn all(&self) -> impl Iterator<Item = (usize, &Wrapper)> {
-        self.by_fn.iter().enumerate().flat_map(|(k, m)| m.values().map(move |w| (k, w)))
     }
 }
 
@@ -328,9 +378,10 @@ mod tests {
         let a = parse(FileId(0), src, &info, Catalog::builtin()).expect("parses");
         let files = [&a];
         let index = CrateIndex::build(files.iter().copied());
-        let fns = [CrateFns { files: &files, index: &index, lib_name: None }];
-        let table = SpawnWrappers::build(&fns, &|_| "x.rs:1".to_string());
-        let mut out: Vec<_> = table.all().map(|(_, w)| (w.name.clone(), w.param, w.fate, w.what)).collect();
+        let fns = CrateFiles { files: &files, index: &index };
+        let workspace = WorkspaceWrappers::new::<&str>(&[None]);
+        let table = workspace.infer(0, &fns, &|_| "x.rs:1".to_string());
+        let mut out: Vec<_> = table.own().all().map(|w| (w.name.clone(), w.param, w.fate, w.what)).collect();
         out.sort_by(|a, b| a.0.cmp(&b.0));
         out
     }

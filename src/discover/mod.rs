@@ -191,6 +191,7 @@ fn package_of(p: &cargo_metadata::Package) -> Package {
         targets: targets.iter().map(|t| (t.src_path.clone().into_std_path_buf(), rank(t) >= 4)).collect(),
         // cargo has already resolved `edition.workspace = true`.
         edition: Edition::parse(p.edition.as_str()).unwrap_or(Edition::CARGO_DEFAULT),
+        dependencies: p.dependencies.iter().map(|d| d.name.replace('-', "_")).collect(),
     }
 }
 
@@ -322,7 +323,24 @@ fn read_package(dir: &Path) -> Option<Arc<Package>> {
     let lib_name = name.replace('-', "_");
     let edition = manifest_edition(package, dir);
     let root = dir.to_path_buf();
-    Some(Arc::new(Package { name, version, manifest_path, root, lib_name, targets: Vec::new(), edition }))
+    let dependencies = manifest_dependencies(&manifest);
+    Some(Arc::new(Package { name, version, manifest_path, root, lib_name, targets: Vec::new(), edition, dependencies }))
+}
+
+/// The packages a manifest depends on, of every kind and target, by library-style name
+/// (the package's own name when a dependency is renamed).
+fn manifest_dependencies(manifest: &toml::Table) -> Vec<String> {
+    const KINDS: [&str; 3] = ["dependencies", "dev-dependencies", "build-dependencies"];
+    let targets = manifest.get("target").and_then(|t| t.as_table()).into_iter().flat_map(|t| t.values());
+    let tables = std::iter::once(manifest).chain(targets.filter_map(|t| t.as_table()));
+    let mut names: Vec<String> = tables
+        .flat_map(|t| KINDS.iter().filter_map(|k| t.get(*k)?.as_table()))
+        .flat_map(|deps| deps.iter())
+        .map(|(key, spec)| spec.get("package").and_then(|p| p.as_str()).unwrap_or(key).replace('-', "_"))
+        .collect();
+    names.sort();
+    names.dedup();
+    names
 }
 
 /// A package's edition as its manifest gives it: `edition = "2021"`, or

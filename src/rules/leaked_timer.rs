@@ -85,7 +85,7 @@ fn check(cx: &CrateContext, file: usize, out: &mut Vec<Diagnostic>) {
     for i in 0..a.tree.exprs.len() {
         let spawn = ExprId(i as u32);
         let Some(task) = cx.detached_forever(file, spawn) else { continue };
-        let Some(timer) = timers::task_timer(cx.krate(), cx.wrappers, cx.krate, file, &task) else { continue };
+        let Some(timer) = timers::task_timer(cx.krate(), cx.wrappers, file, &task) else { continue };
         out.push(task_finding(cx, a, spawn, &task, &timer));
     }
     for kept in timers::kept_timers(a) {

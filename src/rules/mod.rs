@@ -34,9 +34,7 @@ pub struct RuleMeta {
 pub struct CrateContext<'a> {
     pub files: &'a [&'a Analysis],
     pub index: &'a CrateIndex,
-    pub wrappers: &'a SpawnWrappers,
-    /// This crate's number in `wrappers`.
-    pub krate: usize,
+    pub wrappers: &'a SpawnWrappers<'a>,
     /// Whether test code is linted (`--include-tests`).
     pub include_tests: bool,
     /// The text of every file, for fixes that must match the code around them.
@@ -53,7 +51,7 @@ impl CrateContext<'_> {
 
     /// The detached task that never ends `expr` of `file` starts, if it starts one.
     pub fn detached_endless(&self, file: usize, expr: ExprId) -> Option<DetachedTask<'_>> {
-        tasks::detached_endless(self.krate(), self.wrappers, self.krate, file, expr)
+        tasks::detached_endless(self.krate(), self.wrappers, file, expr)
     }
 
     /// The detached task that never ends `expr` of `file` starts, when it is in the code
@@ -70,7 +68,7 @@ impl CrateContext<'_> {
     /// The spawn `expr` of `file` starts, if it is one: a catalogued spawn or a call of a
     /// workspace spawn wrapper.
     pub fn spawn_call(&self, file: usize, expr: ExprId) -> Option<Spawn<'_>> {
-        self.wrappers.spawn_call(self.krate, self.index, self.files[file], expr)
+        self.wrappers.spawn_call(self.index, self.files[file], expr)
     }
 
     /// The whitespace that starts the line `span` starts on.
