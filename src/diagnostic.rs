@@ -106,14 +106,18 @@ impl Diagnostic {
         self
     }
 
+    /// Every span of the finding: labels, fix and cause.
+    pub fn spans(&self) -> impl Iterator<Item = Span> + '_ {
+        let more = [self.fix.as_ref().map(|x| x.span), self.cause.as_ref().map(|c| c.site)];
+        let labels = std::iter::once(&self.primary).chain(&self.secondary);
+        labels.map(|l| l.span).chain(more.into_iter().flatten())
+    }
+
     /// Renumbers the files every span points into (when one crate's files join the run's).
     pub fn map_files(&mut self, f: impl Fn(FileId) -> FileId) {
-        let spans = [
-            Some(&mut self.primary.span),
-            self.fix.as_mut().map(|x| &mut x.span),
-            self.cause.as_mut().map(|c| &mut c.site),
-        ];
-        for span in spans.into_iter().flatten().chain(self.secondary.iter_mut().map(|l| &mut l.span)) {
+        let more = [self.fix.as_mut().map(|x| &mut x.span), self.cause.as_mut().map(|c| &mut c.site)];
+        let labels = std::iter::once(&mut self.primary).chain(self.secondary.iter_mut());
+        for span in labels.map(|l| &mut l.span).chain(more.into_iter().flatten()) {
             span.file = f(span.file);
         }
     }

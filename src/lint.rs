@@ -150,8 +150,8 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 /// Crate numbers in the order they are linted: each level's crates depend only on
-/// crates of earlier levels (by library name). Crates in a dependency cycle, which cargo
-/// allows only through dev-dependencies, share the last level.
+/// crates of earlier levels (by library name). Should the dependencies form a cycle
+/// (they cannot in cargo), the crate with the fewest unlinted dependencies goes next.
 fn dependency_levels(packages: &[Option<&Package>]) -> Vec<Vec<usize>> {
     let mut by_lib: HashMap<&str, usize> = HashMap::new();
     for (k, p) in packages.iter().enumerate() {
@@ -174,11 +174,15 @@ fn dependency_levels(packages: &[Option<&Package>]) -> Vec<Vec<usize>> {
             .filter(|&k| level_of[k].is_none())
             .filter(|&k| deps[k].iter().all(|&d| level_of[d].is_some_and(|l| l < levels.len())))
             .collect();
-        let rest: Vec<usize> = (0..packages.len()).filter(|&k| level_of[k].is_none()).collect();
-        let next = if ready.is_empty() { rest } else { ready };
-        if next.is_empty() {
-            return levels;
-        }
+        let next = if ready.is_empty() {
+            let unmet = |k: usize| deps[k].iter().filter(|&&d| level_of[d].is_none()).count();
+            let Some(k) = (0..packages.len()).filter(|&k| level_of[k].is_none()).min_by_key(|&k| unmet(k)) else {
+                return levels;
+            };
+            vec![k]
+        } else {
+            ready
+        };
         next.iter().for_each(|&k| level_of[k] = Some(levels.len()));
         levels.push(next);
     }
@@ -223,7 +227,8 @@ fn lint_crate(
         run.stats.rules += started.elapsed();
     }
     drop(files);
-    let shown: HashSet<FileId> = run.diagnostics.iter().chain(&run.superseded).map(|d| d.primary.span.file).collect();
+    let shown: HashSet<FileId> =
+        run.diagnostics.iter().chain(&run.superseded).flat_map(|d| d.spans()).map(|s| s.file).collect();
     run.db.forget_texts(|id| shown.contains(&id));
     (run, own)
 }

@@ -85,7 +85,7 @@ pub struct Package {
     pub targets: Vec<(PathBuf, bool)>,
     /// `package.edition`, also when inherited from the workspace.
     pub edition: Edition,
-    /// The packages it depends on (all kinds, all targets), by library-style name
+    /// The packages it depends on to build (not dev-dependencies), by library-style name
     /// (`my_lib`): crates are linted after the crates they depend on.
     pub dependencies: Vec<String>,
 }

@@ -7,7 +7,7 @@ use super::tree::{ExprId, ExprKind, Res, TypeRef};
 use super::Analysis;
 
 /// A function in the crate: which file's analysis, which [`super::tree::FnDef`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct FnRef {
     pub file: usize,
     pub def: usize,

@@ -5,7 +5,7 @@
 //! (every call is detached). Such a function is a spawn for every rule, in every crate
 //! of the workspace.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::index::{CrateIndex, FnRef};
 use super::spawns::{self, Spawn, TRANSPARENT_ADAPTERS, TRANSPARENT_WRAPPERS};
@@ -48,7 +48,7 @@ pub struct Wrapper {
 /// crates being linted hold their syntax in memory.
 #[derive(Debug, Default)]
 pub struct WorkspaceWrappers {
-    by_fn: Vec<HashMap<FnRef, Wrapper>>,
+    by_fn: Vec<BTreeMap<FnRef, Wrapper>>,
     crate_by_lib: HashMap<String, usize>,
     /// Per crate, what its `pub use` items make reachable: `crate::m::name` (or
     /// `crate::m::*`) → the canonical path.
@@ -58,7 +58,7 @@ pub struct WorkspaceWrappers {
 /// One crate's wrappers and `pub use` table, as [`WorkspaceWrappers::record`] keeps them.
 #[derive(Debug, Default)]
 pub struct CrateWrappers {
-    by_fn: HashMap<FnRef, Wrapper>,
+    by_fn: BTreeMap<FnRef, Wrapper>,
     reexports: HashMap<String, String>,
 }
 
@@ -78,7 +78,7 @@ impl WorkspaceWrappers {
             }
         }
         let n = lib_names.len();
-        WorkspaceWrappers { by_fn: vec![HashMap::new(); n], crate_by_lib, reexports: vec![HashMap::new(); n] }
+        WorkspaceWrappers { by_fn: vec![BTreeMap::new(); n], crate_by_lib, reexports: vec![HashMap::new(); n] }
     }
 
     /// Infers the wrappers of crate `k` (wrappers of wrappers to [`MAX_WRAPPER_DEPTH`]),
@@ -86,12 +86,12 @@ impl WorkspaceWrappers {
     pub fn infer<'w>(&'w self, k: usize, c: &CrateFiles, locate: &dyn Fn(Span) -> String) -> SpawnWrappers<'w> {
         let reexports = c.files.iter().flat_map(|a| a.tree.reexports.iter().cloned()).collect();
         let mut view =
-            SpawnWrappers { workspace: self, krate: k, own: CrateWrappers { by_fn: HashMap::new(), reexports } };
+            SpawnWrappers { workspace: self, krate: k, own: CrateWrappers { by_fn: BTreeMap::new(), reexports } };
         for _ in 0..MAX_WRAPPER_DEPTH {
             let found = view.find_in_crate(c, locate);
             let mut changed = false;
             for (f, w) in found {
-                if let std::collections::hash_map::Entry::Vacant(slot) = view.own.by_fn.entry(f) {
+                if let std::collections::btree_map::Entry::Vacant(slot) = view.own.by_fn.entry(f) {
                     slot.insert(w);
                     changed = true;
                 }
@@ -131,7 +131,7 @@ impl SpawnWrappers<'_> {
         &self.own
     }
 
-    fn fns(&self, k: usize) -> Option<&HashMap<FnRef, Wrapper>> {
+    fn fns(&self, k: usize) -> Option<&BTreeMap<FnRef, Wrapper>> {
         if k == self.krate {
             Some(&self.own.by_fn)
         } else {

@@ -191,7 +191,12 @@ fn package_of(p: &cargo_metadata::Package) -> Package {
         targets: targets.iter().map(|t| (t.src_path.clone().into_std_path_buf(), rank(t) >= 4)).collect(),
         // cargo has already resolved `edition.workspace = true`.
         edition: Edition::parse(p.edition.as_str()).unwrap_or(Edition::CARGO_DEFAULT),
-        dependencies: p.dependencies.iter().map(|d| d.name.replace('-', "_")).collect(),
+        dependencies: p
+            .dependencies
+            .iter()
+            .filter(|d| d.kind != cargo_metadata::DependencyKind::Development)
+            .map(|d| d.name.replace('-', "_"))
+            .collect(),
     }
 }
 
@@ -327,10 +332,10 @@ fn read_package(dir: &Path) -> Option<Arc<Package>> {
     Some(Arc::new(Package { name, version, manifest_path, root, lib_name, targets: Vec::new(), edition, dependencies }))
 }
 
-/// The packages a manifest depends on, of every kind and target, by library-style name
-/// (the package's own name when a dependency is renamed).
+/// The packages a manifest depends on for building (dev-dependencies may form cycles),
+/// on every target, by library-style name (the package's own name when renamed).
 fn manifest_dependencies(manifest: &toml::Table) -> Vec<String> {
-    const KINDS: [&str; 3] = ["dependencies", "dev-dependencies", "build-dependencies"];
+    const KINDS: [&str; 2] = ["dependencies", "build-dependencies"];
     let targets = manifest.get("target").and_then(|t| t.as_table()).into_iter().flat_map(|t| t.values());
     let tables = std::iter::once(manifest).chain(targets.filter_map(|t| t.as_table()));
     let mut names: Vec<String> = tables
