@@ -12,6 +12,7 @@ use crate::lint::{self, Options};
 use crate::report::{self, ColorChoice, Format, ReportContext};
 use crate::rules;
 use crate::source::{SourceFile, Span};
+use crate::with_check;
 
 /// Exit code: no finding at warn/deny level.
 pub const EXIT_CLEAN: i32 = 0;
@@ -106,6 +107,19 @@ struct CheckArgs {
     /// Lint standard input (an editor's unsaved buffer) as if it were the file at PATH.
     #[arg(long, value_name = "PATH", conflicts_with_all = ["paths", "manifest_path"])]
     stdin_filename: Option<PathBuf>,
+    /// First run `cargo check` (or `cargo clippy`) over the workspace, all targets, and
+    /// pass its output on: one command for editors that run one (rust-analyzer). With
+    /// `--message-format=json` the output ends with one `build-finished` for both.
+    #[arg(
+        long,
+        value_enum,
+        value_name = "TOOL",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "check",
+        conflicts_with_all = ["paths", "stdin_filename", "write_baseline"]
+    )]
+    with_check: Option<with_check::Tool>,
     /// Debugging: list the spawn wrappers inferred in the workspace on stderr.
     #[arg(long, hide = true)]
     print_wrappers: bool,
@@ -201,6 +215,13 @@ fn check(args: CheckArgs) -> i32 {
             return EXIT_ERROR;
         }
     };
+    let cargo = match args.with_check.map(|tool| run_cargo(tool, format, &args)).transpose() {
+        Ok(cargo) => cargo,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_ERROR;
+        }
+    };
     let options = Options {
         include_tests: args.include_tests,
         parse_only: args.parse_only,
@@ -238,13 +259,18 @@ fn check(args: CheckArgs) -> i32 {
         }
     }
 
+    if let (Some(cargo), Some(root)) = (&cargo, &discovery.workspace_root) {
+        cargo.drop_repeated_parse_errors(&run.db, &mut run.diagnostics, root);
+    }
+    let cargo_failed = cargo.as_ref().is_some_and(|c| !c.success);
+
     let findings = run.diagnostics.iter().filter(|d| d.level >= Level::Warn).count();
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
-    let cx = ReportContext { db: &run.db, color, success: findings == 0 };
+    let cx = ReportContext { db: &run.db, color, success: findings == 0 && !cargo_failed };
     let mut out = std::io::stdout().lock();
     if let Err(e) = report::write(format, &cx, &run.diagnostics, &mut out).and_then(|()| out.flush()) {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
@@ -269,11 +295,19 @@ fn check(args: CheckArgs) -> i32 {
         }
         return EXIT_ERROR;
     }
-    if findings > 0 {
+    if findings > 0 || cargo_failed {
         EXIT_FINDINGS
     } else {
         EXIT_CLEAN
     }
+}
+
+/// `--with-check`: runs cargo before leaklint (see [`with_check`]).
+fn run_cargo(tool: with_check::Tool, format: Format, args: &CheckArgs) -> Result<with_check::Outcome, String> {
+    with_check::check_format(format)?;
+    let invocation =
+        with_check::Invocation { tool, format, manifest_path: args.manifest_path.as_deref(), color: args.color };
+    with_check::run(with_check::command(&invocation), format, &mut std::io::stdout().lock())
 }
 
 /// `--warn/--deny/--allow RULE`, in that order of precedence for a rule named twice
