@@ -11,6 +11,7 @@ use crate::discover::{self, Discovery};
 use crate::lint::{self, Options};
 use crate::report::{self, ColorChoice, Format, ReportContext};
 use crate::rules;
+pub use crate::rules::unknown_rule;
 use crate::source::{SourceFile, Span};
 
 /// Exit code: no finding at warn/deny level.
@@ -287,18 +288,6 @@ fn rule_levels(args: &CheckArgs) -> Result<Vec<(&'static str, Level)>, String> {
         }
     }
     Ok(levels)
-}
-
-/// "unknown rule `x`", with the closest rule id when one is close.
-pub fn unknown_rule(name: &str) -> String {
-    let closest = rules::all()
-        .iter()
-        .map(|r| (strsim::levenshtein(name.trim_start_matches("leaklint::"), r.meta.id), r.meta.id))
-        .min();
-    match closest {
-        Some((distance, id)) if distance <= 3 => format!("unknown rule `{name}`: did you mean `{id}`?"),
-        _ => format!("unknown rule `{name}` (`leaklint rules` lists them)"),
-    }
 }
 
 fn discover_inputs(args: &CheckArgs) -> Result<Discovery, String> {
