@@ -307,3 +307,17 @@ fn config_without_paths_shows_the_workspace_configuration() {
     assert!(out.stdout.contains("# Read from [workspace.metadata.leaklint] in "), "{}", out.stdout);
     assert!(out.stdout.contains("include-tests = true"), "{}", out.stdout);
 }
+
+#[test]
+fn the_readme_example_is_a_valid_configuration() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let section = &readme[readme.find("### Configuration").expect("a Configuration section")..];
+    let start = section.find("```toml\n").expect("a toml example") + "```toml\n".len();
+    let example = &section[start..start + section[start..].find("```").expect("closed")];
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "leaklint.toml", example);
+    let out = run(leaklint().current_dir(dir.path()).args(["config", "."]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("path = \"my_rt::spawn_detached\""), "{}", out.stdout);
+    assert!(out.stdout.contains("timer_in_loop = \"allow\"  # configuration"), "{}", out.stdout);
+}
