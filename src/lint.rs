@@ -13,6 +13,7 @@ use crate::analysis::index::CrateIndex;
 use crate::analysis::wrappers::{CrateFns, SpawnWrappers};
 use crate::analysis::Analysis;
 use crate::catalog::Catalog;
+use crate::config::exclude::Exclude;
 use crate::diagnostic::{self, Diagnostic, Label, Level};
 use crate::discover::modules::ChildModule;
 use crate::discover::{self, canonical, display_path, Input};
@@ -32,6 +33,12 @@ pub struct Options {
     /// Rule levels that replace the defaults (`--warn/--deny/--allow RULE`); later
     /// entries win.
     pub levels: Vec<(&'static str, Level)>,
+    /// The catalog to use; `None`: the built-in one. `&'static` because analyses keep a
+    /// reference to it; a configured catalog is made (and leaked) once per process.
+    pub catalog: Option<&'static Catalog>,
+    /// Files not to lint when reached through a `mod` declaration (the CLI applies the
+    /// configuration's excludes to the inputs it starts from).
+    pub exclude: Exclude,
 }
 
 /// The outcome of one run.
@@ -51,6 +58,9 @@ pub struct Run {
     pub files_unreadable: usize,
     /// Every file read, by canonical path (crate roots and the modules they declare).
     pub files_reached: HashSet<PathBuf>,
+    /// Files reached through `mod` declarations but not read: excluded by
+    /// [`Options::exclude`] (canonical paths).
+    pub files_excluded: Vec<PathBuf>,
     pub stats: Stats,
 }
 
@@ -105,7 +115,12 @@ pub fn run(inputs: &[Input], options: &Options) -> Run {
         run.stats.read += started.elapsed();
         let sources = wave.drain(..).zip(texts).map(|(input, text)| Source { input, text }).collect();
         for (child, package) in load(&mut run, &mut crates, sources, options) {
-            if run.files_reached.insert(canonical(&child.path)) {
+            let path = canonical(&child.path);
+            if options.exclude.matches(&child.path) {
+                if !run.files_excluded.contains(&path) {
+                    run.files_excluded.push(path);
+                }
+            } else if run.files_reached.insert(path) {
                 let display = display_path(&child.path, options.display_root.as_deref());
                 wave.push(Input { path: child.path, display, package, module: Some(child.origin), text: None });
             }
@@ -169,7 +184,7 @@ fn load(run: &mut Run, crates: &mut Crates, sources: Vec<Source>, options: &Opti
             None => todo.push((id, info, input)),
         }
     }
-    let catalog = Catalog::builtin();
+    let catalog = options.catalog.unwrap_or_else(Catalog::builtin);
     let db = &run.db;
     let parsed: Vec<Result<Parsed, Diagnostic>> = pool().install(|| {
         todo.par_iter()
