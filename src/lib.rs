@@ -15,6 +15,7 @@ pub mod cli;
 pub mod diagnostic;
 pub mod discover;
 pub mod fingerprint;
+pub mod fix;
 pub mod lint;
 pub mod parse;
 pub mod report;
