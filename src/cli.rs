@@ -1,13 +1,14 @@
 //! The command line, shared by `leaklint` and `cargo leaklint`.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::diagnostic::Level;
 use crate::discover::{self, Discovery};
+use crate::fix;
 use crate::lint::{self, Options};
 use crate::report::{self, ColorChoice, Format, ReportContext};
 use crate::rules;
@@ -106,6 +107,15 @@ struct CheckArgs {
     /// Lint standard input (an editor's unsaved buffer) as if it were the file at PATH.
     #[arg(long, value_name = "PATH", conflicts_with_all = ["paths", "manifest_path"])]
     stdin_filename: Option<PathBuf>,
+    /// Apply the machine-applicable fixes of the reported findings in place, then report
+    /// what remains. With `--stdin-filename`: print the fixed source on stdout and the
+    /// remaining findings on stderr.
+    #[arg(long, conflicts_with_all = ["diff", "write_baseline"])]
+    fix: bool,
+    /// Print the machine-applicable fixes as a unified diff instead of the findings, and
+    /// write nothing; exit 1 if there is a diff, 0 if not.
+    #[arg(long, conflicts_with = "write_baseline")]
+    diff: bool,
     /// Debugging: list the spawn wrappers inferred in the workspace on stderr.
     #[arg(long, hide = true)]
     print_wrappers: bool,
@@ -207,18 +217,16 @@ fn check(args: CheckArgs) -> i32 {
         display_root: discovery.workspace_root.clone(),
         levels,
     };
-    let mut run = lint::run(&discovery.inputs, &options);
-    let unreached = discovery.candidates.iter().filter(|c| !run.files_reached.contains(*c)).count();
-    for err in &discovery.errors {
-        let id = run.db.add(SourceFile::new(err.path.clone(), PathBuf::from(&err.path), "".into()));
-        run.diagnostics.push(crate::parse::parse_error(
-            Span::new(id, 0..0),
-            format!("could not read `{}`: {}", err.path, err.message),
-        ));
-        run.files_failed += 1;
-        run.files_unreadable += 1;
-    }
-    run.sort_diagnostics();
+    // `--write-baseline` records the findings before any baseline filters them.
+    let baseline = if args.write_baseline.is_some() { None } else { args.baseline.as_deref() };
+    let lint_once = |discovery: &Discovery| lint_discovered(discovery, &options, baseline);
+    let mut run = match lint_once(&discovery) {
+        Ok(run) => run,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_ERROR;
+        }
+    };
     if let Some(path) = &args.write_baseline {
         return match crate::baseline::write(path, &run.db, &run.diagnostics) {
             Ok(n) => {
@@ -231,12 +239,35 @@ fn check(args: CheckArgs) -> i32 {
             }
         };
     }
-    if let Some(path) = &args.baseline {
-        if let Err(e) = crate::baseline::filter(path, &run.db, &mut run.diagnostics) {
-            eprintln!("error: {e}");
-            return EXIT_ERROR;
-        }
+    if args.diff {
+        return print_diffs(&run);
     }
+    let mut fixed = None;
+    if args.fix {
+        let outcome = match &args.stdin_filename {
+            Some(path) => {
+                fix::fix_text(run, |text| lint_once(&discover::from_stdin(path, text))).and_then(|(o, text)| {
+                    let mut out = std::io::stdout().lock();
+                    out.write_all(text.as_bytes())
+                        .and_then(|()| out.flush())
+                        .map_err(|e| format!("cannot write the fixed source: {e}"))?;
+                    Ok(o)
+                })
+            }
+            None => fix::fix_files(run, || lint_once(&discovery)),
+        };
+        let mut outcome = match outcome {
+            Ok(o) => o,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return EXIT_ERROR;
+            }
+        };
+        outcome.warnings.iter().for_each(|w| eprintln!("warning: {w}"));
+        run = std::mem::take(&mut outcome.run);
+        fixed = Some(outcome);
+    }
+    let unreached = discovery.candidates.iter().filter(|c| !run.files_reached.contains(*c)).count();
 
     let findings = run.diagnostics.iter().filter(|d| d.level >= Level::Warn).count();
     let color = match args.color {
@@ -245,7 +276,11 @@ fn check(args: CheckArgs) -> i32 {
         ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
     let cx = ReportContext { db: &run.db, color, success: findings == 0 };
-    let mut out = std::io::stdout().lock();
+    // `--fix` of standard input prints the fixed source on stdout; the findings go to stderr.
+    let mut out: Box<dyn Write> = match (args.fix, &args.stdin_filename) {
+        (true, Some(_)) => Box::new(std::io::stderr().lock()),
+        _ => Box::new(std::io::stdout().lock()),
+    };
     if let Err(e) = report::write(format, &cx, &run.diagnostics, &mut out).and_then(|()| out.flush()) {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             eprintln!("error: cannot write the report: {e}");
@@ -254,6 +289,9 @@ fn check(args: CheckArgs) -> i32 {
     }
     if format == Format::Human {
         eprintln!("{}", summary(&run, unreached, started));
+    }
+    if let Some(outcome) = &fixed {
+        eprintln!("{}", outcome.summary(findings));
     }
     if args.stats {
         eprintln!("{}", stats(&run, started));
@@ -273,6 +311,46 @@ fn check(args: CheckArgs) -> i32 {
         EXIT_FINDINGS
     } else {
         EXIT_CLEAN
+    }
+}
+
+/// Lints the discovered inputs: the pipeline, files that could not be walked, then the
+/// baseline filter. `--fix` calls it again after each pass.
+fn lint_discovered(discovery: &Discovery, options: &Options, baseline: Option<&Path>) -> Result<lint::Run, String> {
+    let mut run = lint::run(&discovery.inputs, options);
+    for err in &discovery.errors {
+        let id = run.db.add(SourceFile::new(err.path.clone(), PathBuf::from(&err.path), "".into()));
+        run.diagnostics.push(crate::parse::parse_error(
+            Span::new(id, 0..0),
+            format!("could not read `{}`: {}", err.path, err.message),
+        ));
+        run.files_failed += 1;
+        run.files_unreadable += 1;
+    }
+    run.sort_diagnostics();
+    if let Some(path) = baseline {
+        crate::baseline::filter(path, &run.db, &mut run.diagnostics)?;
+    }
+    Ok(run)
+}
+
+/// `--diff`: the fixes as unified diffs on stdout; exit 1 if there are any.
+fn print_diffs(run: &lint::Run) -> i32 {
+    let fixes = fix::plan(&run.db, &run.diagnostics);
+    let text: String = fixes.iter().map(|f| fix::unified_diff(&run.db, f)).collect();
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("error: cannot write the diff: {e}");
+        }
+        return EXIT_ERROR;
+    }
+    let findings = fixes.iter().map(|f| f.fixed).sum();
+    eprintln!("leaklint: would fix {} in {}", fix::plural(findings, "finding"), fix::plural(fixes.len(), "file"));
+    if fixes.is_empty() {
+        EXIT_CLEAN
+    } else {
+        EXIT_FINDINGS
     }
 }
 

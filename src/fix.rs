@@ -142,13 +142,17 @@ pub struct Outcome {
 impl Outcome {
     /// `fixed N findings in M files (K remaining)`.
     pub fn summary(&self, remaining: usize) -> String {
-        let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
         format!(
             "leaklint: fixed {} in {} ({remaining} remaining)",
             plural(self.fixed, "finding"),
             plural(self.files.len(), "file")
         )
     }
+}
+
+/// `1 finding`, `2 findings`.
+pub fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
 /// `--fix`: applies the fixes of `run`'s findings with `commit` (a file and its fixed
