@@ -244,28 +244,17 @@ fn check(args: CheckArgs) -> i32 {
     }
     let mut fixed = None;
     if args.fix {
-        let outcome = match &args.stdin_filename {
-            Some(path) => {
-                fix::fix_text(run, |text| lint_once(&discover::from_stdin(path, text))).and_then(|(o, text)| {
-                    let mut out = std::io::stdout().lock();
-                    out.write_all(text.as_bytes())
-                        .and_then(|()| out.flush())
-                        .map_err(|e| format!("cannot write the fixed source: {e}"))?;
-                    Ok(o)
-                })
+        match run_fix(args.stdin_filename.as_deref(), &discovery, run, lint_once) {
+            Ok(mut outcome) => {
+                outcome.warnings.iter().for_each(|w| eprintln!("warning: {w}"));
+                run = std::mem::take(&mut outcome.run);
+                fixed = Some(outcome);
             }
-            None => fix::fix_files(run, || lint_once(&discovery)),
-        };
-        let mut outcome = match outcome {
-            Ok(o) => o,
             Err(e) => {
                 eprintln!("error: {e}");
                 return EXIT_ERROR;
             }
-        };
-        outcome.warnings.iter().for_each(|w| eprintln!("warning: {w}"));
-        run = std::mem::take(&mut outcome.run);
-        fixed = Some(outcome);
+        }
     }
     let unreached = discovery.candidates.iter().filter(|c| !run.files_reached.contains(*c)).count();
 
@@ -334,8 +323,29 @@ fn lint_discovered(discovery: &Discovery, options: &Options, baseline: Option<&P
     Ok(run)
 }
 
-/// `--diff`: the fixes as unified diffs on stdout; exit 1 if there are any.
+/// `--fix`: on the files, or on standard input (the fixed source is printed on stdout).
+fn run_fix(
+    stdin: Option<&Path>,
+    discovery: &Discovery,
+    run: lint::Run,
+    lint_once: impl Fn(&Discovery) -> Result<lint::Run, String>,
+) -> Result<fix::Outcome, String> {
+    let Some(path) = stdin else { return fix::fix_files(run, || lint_once(discovery)) };
+    let (outcome, text) = fix::fix_text(run, |text| lint_once(&discover::from_stdin(path, text)))?;
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|e| format!("cannot write the fixed source: {e}"))?;
+    Ok(outcome)
+}
+
+/// `--diff`: the fixes as unified diffs on stdout; exit 1 if there are any, 2 if nothing
+/// could be read.
 fn print_diffs(run: &lint::Run) -> i32 {
+    if run.files_linted + run.files_failed == run.files_unreadable {
+        eprintln!("error: no Rust files could be read");
+        return EXIT_ERROR;
+    }
     let fixes = fix::plan(&run.db, &run.diagnostics);
     let text: String = fixes.iter().map(|f| fix::unified_diff(&run.db, f)).collect();
     let mut out = std::io::stdout().lock();
