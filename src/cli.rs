@@ -12,6 +12,7 @@ use crate::config::show::Flags;
 use crate::config::{self, Config, Search};
 use crate::diagnostic::Level;
 use crate::discover::{self, Discovery};
+use crate::fix;
 use crate::lint::{self, Options};
 use crate::report::{self, ColorChoice, Format, ReportContext};
 use crate::rules;
@@ -125,6 +126,15 @@ struct CheckArgs {
         conflicts_with_all = ["paths", "stdin_filename", "write_baseline"]
     )]
     with_check: Option<with_check::Tool>,
+    /// Apply the machine-applicable fixes of the reported findings in place, then report
+    /// what remains. With `--stdin-filename`: print the fixed source on stdout and the
+    /// remaining findings on stderr.
+    #[arg(long, conflicts_with_all = ["diff", "write_baseline"])]
+    fix: bool,
+    /// Print the machine-applicable fixes as a unified diff instead of the findings, and
+    /// write nothing; exit 1 if there is a diff, 0 if not.
+    #[arg(long, conflicts_with = "write_baseline")]
+    diff: bool,
     /// Debugging: list the spawn wrappers inferred in the workspace on stderr.
     #[arg(long, hide = true)]
     print_wrappers: bool,
@@ -262,20 +272,16 @@ fn check(args: CheckArgs) -> i32 {
         catalog: effective_catalog(&config),
         exclude: config.exclude.clone(),
     };
-    let mut run = lint::run(&discovery.inputs, &options);
-    let excluded: HashSet<PathBuf> = excluded.into_iter().chain(run.files_excluded.iter().cloned()).collect();
-    let unreached =
-        discovery.candidates.iter().filter(|c| !run.files_reached.contains(*c) && !excluded.contains(*c)).count();
-    for err in &discovery.errors {
-        let id = run.db.add(SourceFile::new(err.path.clone(), PathBuf::from(&err.path), "".into()));
-        run.diagnostics.push(crate::parse::parse_error(
-            Span::new(id, 0..0),
-            format!("could not read `{}`: {}", err.path, err.message),
-        ));
-        run.files_failed += 1;
-        run.files_unreadable += 1;
-    }
-    run.sort_diagnostics();
+    // `--write-baseline` records the findings before any baseline filters them.
+    let baseline = if args.write_baseline.is_some() { None } else { args.baseline.as_deref() };
+    let lint_once = |discovery: &Discovery| lint_discovered(discovery, &options, baseline);
+    let mut run = match lint_once(&discovery) {
+        Ok(run) => run,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_ERROR;
+        }
+    };
     if let Some(path) = &args.write_baseline {
         return match crate::baseline::write(path, &run.db, &run.diagnostics) {
             Ok(n) => {
@@ -288,12 +294,26 @@ fn check(args: CheckArgs) -> i32 {
             }
         };
     }
-    if let Some(path) = &args.baseline {
-        if let Err(e) = crate::baseline::filter(path, &run.db, &mut run.diagnostics) {
-            eprintln!("error: {e}");
-            return EXIT_ERROR;
+    if args.diff {
+        return print_diffs(&run);
+    }
+    let mut fixed = None;
+    if args.fix {
+        match run_fix(args.stdin_filename.as_deref(), &discovery, run, lint_once) {
+            Ok(mut outcome) => {
+                outcome.warnings.iter().for_each(|w| eprintln!("warning: {w}"));
+                run = std::mem::take(&mut outcome.run);
+                fixed = Some(outcome);
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                return EXIT_ERROR;
+            }
         }
     }
+    let excluded: HashSet<PathBuf> = excluded.into_iter().chain(run.files_excluded.iter().cloned()).collect();
+    let unreached =
+        discovery.candidates.iter().filter(|c| !run.files_reached.contains(*c) && !excluded.contains(*c)).count();
 
     if let (Some(cargo), Some(root)) = (&cargo, &discovery.workspace_root) {
         cargo.drop_repeated_parse_errors(&run.db, &mut run.diagnostics, root);
@@ -307,7 +327,11 @@ fn check(args: CheckArgs) -> i32 {
         ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
     let cx = ReportContext { db: &run.db, color, success: findings == 0 && !cargo_failed };
-    let mut out = std::io::stdout().lock();
+    // `--fix` of standard input prints the fixed source on stdout; the findings go to stderr.
+    let mut out: Box<dyn Write> = match (args.fix, &args.stdin_filename) {
+        (true, Some(_)) => Box::new(std::io::stderr().lock()),
+        _ => Box::new(std::io::stdout().lock()),
+    };
     if let Err(e) = report::write(format, &cx, &run.diagnostics, &mut out).and_then(|()| out.flush()) {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             eprintln!("error: cannot write the report: {e}");
@@ -316,6 +340,9 @@ fn check(args: CheckArgs) -> i32 {
     }
     if format == Format::Human {
         eprintln!("{}", summary(&run, unreached, excluded.len(), started));
+    }
+    if let Some(outcome) = &fixed {
+        eprintln!("{}", outcome.summary(findings));
     }
     if args.stats {
         eprintln!("{}", stats(&run, started));
@@ -419,6 +446,67 @@ fn show_config(paths: &[PathBuf], args: &SettingsArgs) -> i32 {
             eprintln!("error: {e}");
             EXIT_ERROR
         }
+    }
+}
+
+/// Lints the discovered inputs: the pipeline, files that could not be walked, then the
+/// baseline filter. `--fix` calls it again after each pass.
+fn lint_discovered(discovery: &Discovery, options: &Options, baseline: Option<&Path>) -> Result<lint::Run, String> {
+    let mut run = lint::run(&discovery.inputs, options);
+    for err in &discovery.errors {
+        let id = run.db.add(SourceFile::new(err.path.clone(), PathBuf::from(&err.path), "".into()));
+        run.diagnostics.push(crate::parse::parse_error(
+            Span::new(id, 0..0),
+            format!("could not read `{}`: {}", err.path, err.message),
+        ));
+        run.files_failed += 1;
+        run.files_unreadable += 1;
+    }
+    run.sort_diagnostics();
+    if let Some(path) = baseline {
+        crate::baseline::filter(path, &run.db, &mut run.diagnostics)?;
+    }
+    Ok(run)
+}
+
+/// `--fix`: on the files, or on standard input (the fixed source is printed on stdout).
+fn run_fix(
+    stdin: Option<&Path>,
+    discovery: &Discovery,
+    run: lint::Run,
+    lint_once: impl Fn(&Discovery) -> Result<lint::Run, String>,
+) -> Result<fix::Outcome, String> {
+    let Some(path) = stdin else { return fix::fix_files(run, || lint_once(discovery)) };
+    let (outcome, text) = fix::fix_text(run, |text| lint_once(&discover::from_stdin(path, text)))?;
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|e| format!("cannot write the fixed source: {e}"))?;
+    Ok(outcome)
+}
+
+/// `--diff`: the fixes as unified diffs on stdout; exit 1 if there are any, 2 if nothing
+/// could be read.
+fn print_diffs(run: &lint::Run) -> i32 {
+    if run.files_linted + run.files_failed == run.files_unreadable {
+        eprintln!("error: no Rust files could be read");
+        return EXIT_ERROR;
+    }
+    let fixes = fix::plan(&run.db, &run.diagnostics);
+    let text: String = fixes.iter().map(|f| fix::unified_diff(&run.db, f)).collect();
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("error: cannot write the diff: {e}");
+        }
+        return EXIT_ERROR;
+    }
+    let findings = fixes.iter().map(|f| f.fixed).sum();
+    eprintln!("leaklint: would fix {} in {}", fix::plural(findings, "finding"), fix::plural(fixes.len(), "file"));
+    if fixes.is_empty() {
+        EXIT_CLEAN
+    } else {
+        EXIT_FINDINGS
     }
 }
 

@@ -16,6 +16,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod fingerprint;
+pub mod fix;
 pub mod lint;
 pub mod parse;
 pub mod report;
