@@ -6,10 +6,10 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::OnceLock;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// What a spawn call returns, which decides what dropping the result does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum HandleKind {
     /// A `JoinHandle`: dropping it detaches the task.
@@ -20,14 +20,14 @@ pub enum HandleKind {
     Task,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct SpawnFunction {
     pub path: String,
     pub handle: HandleKind,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct SpawnMethod {
     pub roots: Vec<String>,
@@ -37,7 +37,7 @@ pub struct SpawnMethod {
     pub handle: HandleKind,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct SpawnCatalog {
     #[serde(default, rename = "function")]
@@ -46,7 +46,7 @@ pub struct SpawnCatalog {
     pub methods: Vec<SpawnMethod>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct SignalCatalog {
     #[serde(default)]
@@ -66,7 +66,7 @@ pub struct SignalCatalog {
     pub terminal_channels: Vec<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ChannelKind {
     Unbounded,
@@ -74,7 +74,7 @@ pub enum ChannelKind {
     Oneshot,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChannelConstructor {
     pub path: String,
@@ -83,7 +83,7 @@ pub struct ChannelConstructor {
     pub capacity_arg: Option<usize>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChannelMethods {
     #[serde(default)]
@@ -92,7 +92,7 @@ pub struct ChannelMethods {
     pub receive: Vec<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChannelCatalog {
     #[serde(default, rename = "constructor")]
@@ -101,7 +101,7 @@ pub struct ChannelCatalog {
     pub methods: ChannelMethods,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Timer {
     pub path: String,
@@ -123,14 +123,14 @@ pub struct Timer {
     pub guard: bool,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct TimerCatalog {
     #[serde(default, rename = "timer")]
     pub timers: Vec<Timer>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct LockCatalog {
     #[serde(default)]
@@ -147,7 +147,7 @@ pub struct LockCatalog {
     pub never: Vec<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct LeakCatalog {
     #[serde(default)]
@@ -163,7 +163,7 @@ pub struct LeakCatalog {
 }
 
 /// Smart pointers, seen through when working out what a method receiver is.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct PointerCatalog {
     #[serde(default)]
@@ -172,20 +172,43 @@ pub struct PointerCatalog {
     pub constructors: Vec<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Reexport {
     pub from: String,
     pub to: String,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReexportCatalog {
     #[serde(default, rename = "reexport")]
     pub reexports: Vec<Reexport>,
     #[serde(default)]
     pub prelude: BTreeMap<String, String>,
+}
+
+/// The catalogs' lists, one field per file in `rules/`. A configuration's `[catalog]`
+/// table has this schema: `[catalog.spawn]` is read as `spawn.toml` is, and so on.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogLists {
+    #[serde(default)]
+    pub spawn: SpawnCatalog,
+    #[serde(default)]
+    pub signals: SignalCatalog,
+    #[serde(default)]
+    pub channels: ChannelCatalog,
+    #[serde(default)]
+    pub timers: TimerCatalog,
+    #[serde(default)]
+    pub locks: LockCatalog,
+    #[serde(default)]
+    pub leaks: LeakCatalog,
+    #[serde(default)]
+    pub reexports: ReexportCatalog,
+    #[serde(default)]
+    pub pointers: PointerCatalog,
 }
 
 /// Every catalog, with lookup tables built once.
@@ -247,9 +270,61 @@ impl Catalog {
         Ok(catalog)
     }
 
+    /// This catalog with `extra`'s entries (a user's configuration) added to every list.
+    /// They go first, so for a path both list, `extra`'s entry is the one used.
+    pub fn extended(&self, extra: &CatalogLists) -> Catalog {
+        let mut c = self.clone();
+        let CatalogLists { spawn, signals, channels, timers, locks, leaks, reexports, pointers } = extra.clone();
+        prepend(&mut c.spawn.functions, spawn.functions);
+        prepend(&mut c.spawn.methods, spawn.methods);
+        let SignalCatalog {
+            methods,
+            functions,
+            channels: signal_channels,
+            types,
+            terminal_methods,
+            terminal_functions,
+            terminal_channels,
+        } = signals;
+        let s = &mut c.signals;
+        prepend(&mut s.methods, methods);
+        prepend(&mut s.functions, functions);
+        prepend(&mut s.channels, signal_channels);
+        prepend(&mut s.types, types);
+        prepend(&mut s.terminal_methods, terminal_methods);
+        prepend(&mut s.terminal_functions, terminal_functions);
+        prepend(&mut s.terminal_channels, terminal_channels);
+        prepend(&mut c.channels.constructors, channels.constructors);
+        prepend(&mut c.channels.methods.send, channels.methods.send);
+        prepend(&mut c.channels.methods.receive, channels.methods.receive);
+        prepend(&mut c.timers.timers, timers.timers);
+        let LockCatalog { methods, evidence_methods, permit_methods, types, async_types, never } = locks;
+        let l = &mut c.locks;
+        prepend(&mut l.methods, methods);
+        prepend(&mut l.evidence_methods, evidence_methods);
+        prepend(&mut l.permit_methods, permit_methods);
+        prepend(&mut l.types, types);
+        prepend(&mut l.async_types, async_types);
+        prepend(&mut l.never, never);
+        let LeakCatalog { functions, methods, reclaims, once_methods, static_initializers } = leaks;
+        let l = &mut c.leaks;
+        prepend(&mut l.functions, functions);
+        prepend(&mut l.methods, methods);
+        prepend(&mut l.reclaims, reclaims);
+        prepend(&mut l.once_methods, once_methods);
+        prepend(&mut l.static_initializers, static_initializers);
+        prepend(&mut c.reexports.reexports, reexports.reexports);
+        c.reexports.prelude.extend(reexports.prelude);
+        prepend(&mut c.pointers.types, pointers.types);
+        prepend(&mut c.pointers.constructors, pointers.constructors);
+        c.reindex();
+        c
+    }
+
     /// Rebuilds the lookup tables after the public lists changed.
     pub fn reindex(&mut self) {
-        self.spawn_by_path = self.spawn.functions.iter().map(|f| (f.path.clone(), f.handle)).collect();
+        // The first entry for a path wins, as in every other lookup.
+        self.spawn_by_path = self.spawn.functions.iter().rev().map(|f| (f.path.clone(), f.handle)).collect();
         self.signal_methods = self.signals.methods.iter().cloned().collect();
         // Longest prefix first, so the most specific re-export wins.
         self.reexports.reexports.sort_by_key(|r| std::cmp::Reverse(r.from.len()));
@@ -394,6 +469,12 @@ impl Catalog {
     }
 }
 
+/// Puts `extra` before the entries of `list`.
+fn prepend<T>(list: &mut Vec<T>, mut extra: Vec<T>) {
+    extra.append(list);
+    *list = extra;
+}
+
 fn path_and_prefixes(path: &str) -> impl Iterator<Item = String> + '_ {
     path.match_indices("::").map(|(i, _)| path[..i].to_string()).chain(std::iter::once(path.to_string()))
 }
@@ -433,6 +514,42 @@ mod tests {
         assert_eq!(c.canonicalize("actix_rt::time::interval"), "tokio::time::interval");
         assert_eq!(c.canonicalize("core::mem::forget"), "std::mem::forget");
         assert_eq!(c.canonicalize("corefoo::x"), "corefoo::x");
+    }
+
+    #[test]
+    fn extended_catalog_adds_entries_that_win_over_builtin_ones() {
+        let extra: CatalogLists = toml::from_str(
+            "[[spawn.function]]\npath = 'my_rt::spawn_detached'\nhandle = 'join'\n\
+             [[spawn.function]]\npath = 'tokio::spawn'\nhandle = 'task'\n\
+             [[channels.constructor]]\npath = 'my_rt::pipe'\nkind = 'bounded'\ncapacity_arg = 1\n\
+             [signals]\nmethods = ['stopped']\ntypes = ['my_rt::Shutdown']\n\
+             [locks]\ntypes = ['my_rt::Lock']\n",
+        )
+        .expect("valid lists");
+        let base = Catalog::builtin();
+        let c = base.extended(&extra);
+        assert_eq!(c.spawn_function("my_rt::spawn_detached"), Some(HandleKind::Join));
+        assert_eq!(c.spawn_function("tokio::spawn"), Some(HandleKind::Task), "the user's entry wins");
+        assert_eq!(c.spawn_function("smol::spawn"), Some(HandleKind::Task), "built-in entries stay");
+        assert!(c.channel_constructor("my_rt::pipe").is_some_and(|k| k.capacity_arg == Some(1)));
+        assert!(c.is_signal_method("stopped") && c.is_signal_method("cancelled"));
+        assert!(c.is_signal_type("my_rt::Shutdown") && c.is_lock_type("my_rt::Lock"));
+        assert!(c.knows("my_rt") && c.knows("my_rt::spawn_detached"), "reindexed");
+        assert_eq!(base.spawn_function("my_rt::spawn_detached"), None, "the built-in catalog is untouched");
+    }
+
+    #[test]
+    fn builtin_files_have_the_schema_of_catalog_lists() {
+        // A user's `[catalog.x]` is read with the built-in file's types: each file parses as
+        // that section.
+        for (name, text) in BUILTIN_FILES {
+            let section = name.trim_end_matches(".toml");
+            let table: toml::Table = toml::from_str(text).expect("valid toml");
+            let mut whole = toml::Table::new();
+            whole.insert(section.to_string(), toml::Value::Table(table));
+            let lists: Result<CatalogLists, _> = toml::Value::Table(whole).try_into();
+            assert!(lists.is_ok(), "{name}: {lists:?}");
+        }
     }
 
     #[test]

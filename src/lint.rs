@@ -14,6 +14,7 @@ use crate::analysis::tasks::CrateFiles;
 use crate::analysis::wrappers::{CrateWrappers, WorkspaceWrappers};
 use crate::analysis::Analysis;
 use crate::catalog::Catalog;
+use crate::config::exclude::Exclude;
 use crate::diagnostic::{self, Diagnostic, Label, Level};
 use crate::discover::modules::ChildModule;
 use crate::discover::{self, canonical, display_path, Input};
@@ -33,6 +34,12 @@ pub struct Options {
     /// Rule levels that replace the defaults (`--warn/--deny/--allow RULE`); later
     /// entries win.
     pub levels: Vec<(&'static str, Level)>,
+    /// The catalog to use; `None`: the built-in one. `&'static` because analyses keep a
+    /// reference to it; a configured catalog is made (and leaked) once per process.
+    pub catalog: Option<&'static Catalog>,
+    /// Files not to lint when reached through a `mod` declaration (the CLI applies the
+    /// configuration's excludes to the inputs it starts from).
+    pub exclude: Exclude,
 }
 
 /// The outcome of one run.
@@ -52,6 +59,9 @@ pub struct Run {
     pub files_unreadable: usize,
     /// Every file read, by canonical path (crate roots and the modules they declare).
     pub files_reached: HashSet<PathBuf>,
+    /// Files reached through `mod` declarations but not read: excluded by
+    /// [`Options::exclude`] (canonical paths).
+    pub files_excluded: Vec<PathBuf>,
     pub stats: Stats,
 }
 
@@ -214,7 +224,12 @@ fn lint_crate(
         run.stats.read += started.elapsed();
         let sources = wave.drain(..).zip(texts).map(|(input, text)| Source { input, text }).collect();
         for (child, package) in load(&mut run, &mut files, sources, options) {
-            if lock(reached).insert(canonical(&child.path)) {
+            let path = canonical(&child.path);
+            if options.exclude.matches(&child.path) {
+                if !run.files_excluded.contains(&path) {
+                    run.files_excluded.push(path);
+                }
+            } else if lock(reached).insert(path) {
                 let display = display_path(&child.path, options.display_root.as_deref());
                 wave.push(Input { path: child.path, display, package, module: Some(child.origin), text: None });
             }
@@ -269,7 +284,7 @@ fn load(run: &mut Run, files: &mut Vec<(FileId, Analysis)>, sources: Vec<Source>
             None => todo.push((id, info, input)),
         }
     }
-    let catalog = Catalog::builtin();
+    let catalog = options.catalog.unwrap_or_else(Catalog::builtin);
     let db = &run.db;
     let parsed: Vec<Result<Parsed, Diagnostic>> = todo
         .par_iter()
@@ -410,6 +425,11 @@ impl Run {
         self.files_failed += part.files_failed;
         self.files_unreadable += part.files_unreadable;
         self.files_reached.extend(part.files_reached);
+        for path in part.files_excluded {
+            if !self.files_excluded.contains(&path) {
+                self.files_excluded.push(path);
+            }
+        }
         let (s, p) = (&mut self.stats, part.stats);
         s.bytes += p.bytes;
         s.read += p.read;
@@ -447,4 +467,42 @@ fn guarded<T>(file: FileId, f: impl FnOnce() -> T) -> Result<T, Diagnostic> {
         )
         .with_help("this is a bug in leaklint; please report it with the file")
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::Edition;
+
+    fn package(lib: &str, deps: &[&str]) -> Package {
+        Package {
+            name: lib.into(),
+            version: "1.0.0".into(),
+            manifest_path: PathBuf::from(format!("{lib}/Cargo.toml")),
+            root: PathBuf::from(lib),
+            lib_name: lib.into(),
+            targets: Vec::new(),
+            edition: Edition::E2021,
+            dependencies: deps.iter().map(|d| d.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn crates_come_after_the_crates_they_depend_on() {
+        let (app, util, core, other) = (
+            package("app", &["util", "serde"]),
+            package("util", &["core"]),
+            package("core", &[]),
+            package("other", &[]),
+        );
+        let order = dependency_levels(&[Some(&app), Some(&util), None, Some(&core), Some(&other)]);
+        assert_eq!(order, [vec![2, 3, 4], vec![1], vec![0]]);
+    }
+
+    #[test]
+    fn a_dependency_cycle_is_broken_not_merged() {
+        let (a, b, c) = (package("a", &["b"]), package("b", &["a"]), package("c", &["a"]));
+        let order = dependency_levels(&[Some(&a), Some(&b), Some(&c)]);
+        assert_eq!(order, [vec![0], vec![1, 2]]);
+    }
 }

@@ -56,8 +56,9 @@ pub fn compiler_message(db: &SourceDb, diagnostic: &Diagnostic) -> Value {
     })
 }
 
-/// The rustc-shaped diagnostic (`$message_type: "diagnostic"`).
-fn message(db: &SourceDb, diagnostic: &Diagnostic) -> Value {
+/// The rustc-shaped diagnostic (`$message_type: "diagnostic"`); a fix is a child whose span
+/// carries a `suggested_replacement`, which is what `--fix` hands to `rustfix`.
+pub fn message(db: &SourceDb, diagnostic: &Diagnostic) -> Value {
     let level = match diagnostic.level {
         Level::Deny => "error",
         Level::Warn => "warning",

@@ -128,6 +128,16 @@ pub fn find(id: &str) -> Option<&'static Rule> {
     all().iter().find(|r| r.meta.id == id)
 }
 
+/// "unknown rule `x`", with the closest rule id when one is close.
+pub fn unknown_rule(name: &str) -> String {
+    let closest =
+        all().iter().map(|r| (strsim::levenshtein(name.trim_start_matches("leaklint::"), r.meta.id), r.meta.id)).min();
+    match closest {
+        Some((distance, id)) if distance <= 3 => format!("unknown rule `{name}`: did you mean `{id}`?"),
+        _ => format!("unknown rule `{name}` (`leaklint rules` lists them)"),
+    }
+}
+
 /// LINTS.md, generated from the rule metadata.
 pub fn lints_markdown() -> String {
     let mut out = String::from(
