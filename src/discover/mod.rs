@@ -126,19 +126,55 @@ struct WorkspaceTargets {
 }
 
 fn workspace_targets(manifest: &Path) -> Result<WorkspaceTargets, String> {
-    let meta = match metadata(manifest, None) {
-        // A `rust-toolchain.toml` that pins a toolchain rustup does not have makes every
-        // cargo command fail; the workspace layout does not depend on the toolchain, so
-        // ask the default one.
-        Err(e) if e.contains("toolchain") => match default_toolchain() {
-            Some(toolchain) => metadata(manifest, Some(&toolchain)).map_err(|_| e)?,
-            None => return Err(e),
-        },
-        other => other?,
+    // `cargo metadata --no-deps` runs no `build.rustc`, `rustc-wrapper`, runner, build
+    // script or proc macro of the linted tree (without `--no-deps` it runs `build.rustc
+    // -vV` through the wrapper; tests/no_code_execution.rs checks). But rustup's `cargo` proxy picks its
+    // toolchain from a `rust-toolchain(.toml)` in the current directory or above, and that
+    // file may pin a toolchain by path (`path = "/proc/self/cwd/tc"`): the proxy would run
+    // the `cargo` found there, a program the linted tree provides. Ask rustup's default
+    // toolchain then, or, without one, do without `cargo metadata`.
+    let pinned_path = std::env::var_os("RUSTUP_TOOLCHAIN").is_none()
+        && std::env::current_dir().is_ok_and(|dir| pins_toolchain_path(&dir));
+    let meta = if pinned_path {
+        let toolchain =
+            default_toolchain().ok_or("the toolchain file pins a toolchain by path, and rustup has no default")?;
+        metadata(manifest, Some(&toolchain))?
+    } else {
+        workspace_metadata(manifest)?
     };
     let mut members: Vec<Arc<Package>> = meta.workspace_packages().iter().map(|p| Arc::new(package_of(p))).collect();
     members.sort_by(|a, b| a.manifest_path.cmp(&b.manifest_path));
     Ok(WorkspaceTargets { root: meta.workspace_root.into_std_path_buf(), members })
+}
+
+/// Whether the toolchain file rustup reads for `dir` (in the nearest directory, from `dir`
+/// up, that has a `rust-toolchain` or `rust-toolchain.toml`) pins a toolchain by path:
+/// `path = ".."` in its `[toolchain]` table, or a legacy one-line file naming a path.
+fn pins_toolchain_path(dir: &Path) -> bool {
+    let pins = |text: &str| match toml::from_str::<toml::Table>(text) {
+        Ok(table) => table.get("toolchain").and_then(|t| t.get("path")).is_some(),
+        Err(_) => text.contains(['/', '\\']),
+    };
+    for dir in dir.ancestors() {
+        let files = ["rust-toolchain", "rust-toolchain.toml"].map(|f| dir.join(f));
+        if files.iter().any(|f| f.exists()) {
+            return files.iter().filter_map(|f| std::fs::read_to_string(f).ok()).any(|text| pins(&text));
+        }
+    }
+    false
+}
+
+fn workspace_metadata(manifest: &Path) -> Result<cargo_metadata::Metadata, String> {
+    match metadata(manifest, None) {
+        // A `rust-toolchain.toml` that pins a toolchain rustup does not have makes every
+        // cargo command fail; the workspace layout does not depend on the toolchain, so
+        // ask the default one.
+        Err(e) if e.contains("toolchain") => match default_toolchain() {
+            Some(toolchain) => metadata(manifest, Some(&toolchain)).map_err(|_| e),
+            None => Err(e),
+        },
+        other => other,
+    }
 }
 
 fn metadata(manifest: &Path, toolchain: Option<&str>) -> Result<cargo_metadata::Metadata, String> {
@@ -449,5 +485,23 @@ mod tests {
         assert_eq!(module("src/net/main.rs"), "crate::net::main");
         assert_eq!(module("src/bin/tool.rs"), "crate");
         assert_eq!(module("examples/demo.rs"), "crate");
+    }
+
+    #[test]
+    fn toolchain_files_that_pin_a_path_are_recognised() {
+        let tmp = tempfile::tempdir().unwrap();
+        let nested = tmp.path().join("a/b");
+        std::fs::create_dir_all(&nested).unwrap();
+        let pin = |dir: &Path, file: &str, text: &str| std::fs::write(dir.join(file), text).unwrap();
+        assert!(!pins_toolchain_path(&nested));
+        pin(tmp.path(), "rust-toolchain.toml", "[toolchain]\npath = \"/proc/self/cwd/tc\"\n");
+        assert!(pins_toolchain_path(&nested), "a parent's file counts");
+        // The nearest file decides.
+        pin(&nested, "rust-toolchain.toml", "[toolchain]\nchannel = \"1.80\"\n");
+        assert!(!pins_toolchain_path(&nested));
+        pin(&nested, "rust-toolchain", "/opt/toolchains/tc\n");
+        assert!(pins_toolchain_path(&nested), "a legacy one-line file naming a path");
+        pin(&nested, "rust-toolchain", "nightly-2025-01-01\n");
+        assert!(!pins_toolchain_path(&nested));
     }
 }
