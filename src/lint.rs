@@ -352,3 +352,18 @@ fn guarded<T>(file: FileId, f: impl FnOnce() -> T) -> Result<T, Diagnostic> {
         .with_help("this is a bug in leaklint; please report it with the file")
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_becomes_an_internal_error_for_its_file() {
+        assert_eq!(guarded(FileId(3), || 7).unwrap(), 7);
+        let d = guarded(FileId(3), || -> u32 { panic!("index out of bounds: {}", 9) }).unwrap_err();
+        assert_eq!((d.rule, d.level, d.primary.span), (INTERNAL_ERROR, Level::Deny, Span::new(FileId(3), 0..0)));
+        assert_eq!(d.message, "leaklint crashed on this file: index out of bounds: 9");
+        let d = guarded(FileId(0), || std::panic::panic_any(42)).unwrap_err();
+        assert_eq!(d.message, "leaklint crashed on this file: unknown panic");
+    }
+}
