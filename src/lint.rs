@@ -236,9 +236,15 @@ fn lint_crate(
         }
     }
     let mut own = CrateWrappers::default();
-    if !options.parse_only {
+    if !options.parse_only && !run.db.is_empty() {
         let started = Instant::now();
-        own = check_crate(k, &mut run, &files, workspace, options);
+        // The per-file rules are guarded one by one; this guards the crate-wide steps
+        // (index, wrappers, filters): a panic there is reported on the crate's first file,
+        // and the other crates are linted.
+        match guarded(FileId(0), || check_crate(k, &mut run, &files, workspace, options)) {
+            Ok(wrappers) => own = wrappers,
+            Err(d) => run.diagnostics.push(d),
+        }
         run.stats.rules += started.elapsed();
     }
     drop(files);
@@ -504,5 +510,15 @@ mod tests {
         let (a, b, c) = (package("a", &["b"]), package("b", &["a"]), package("c", &["a"]));
         let order = dependency_levels(&[Some(&a), Some(&b), Some(&c)]);
         assert_eq!(order, [vec![0], vec![1, 2]]);
+    }
+
+    #[test]
+    fn a_panic_becomes_an_internal_error_for_its_file() {
+        assert_eq!(guarded(FileId(3), || 7).unwrap(), 7);
+        let d = guarded(FileId(3), || -> u32 { panic!("index out of bounds: {}", 9) }).unwrap_err();
+        assert_eq!((d.rule, d.level, d.primary.span), (INTERNAL_ERROR, Level::Deny, Span::new(FileId(3), 0..0)));
+        assert_eq!(d.message, "leaklint crashed on this file: index out of bounds: 9");
+        let d = guarded(FileId(0), || std::panic::panic_any(42)).unwrap_err();
+        assert_eq!(d.message, "leaklint crashed on this file: unknown panic");
     }
 }
