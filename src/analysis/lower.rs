@@ -472,6 +472,7 @@ impl Lowerer<'_> {
             syn::Pat::Path(p) => Pat::Struct { path: self.resolve(&path_segments(&p.path)), fields: Vec::new() },
             syn::Pat::Reference(r) => Pat::Ref(Box::new(self.pat(&r.pat, kind, None, init))),
             syn::Pat::Paren(p) => self.pat(&p.pat, kind, ty, init),
+            syn::Pat::Guard(g) => self.pat(&g.pat, kind, ty, init),
             syn::Pat::Type(t) => self.pat(&t.pat, kind, Some(&t.ty), init),
             syn::Pat::Or(o) => {
                 // Every alternative binds the same names; the first alternative's stay in
@@ -678,8 +679,13 @@ impl Lowerer<'_> {
                     .iter()
                     .map(|arm| {
                         let mark = self.locals.len();
-                        let pat = self.pat(&arm.pat, BindingKind::Pattern, None, Some(scrutinee));
-                        let guard = arm.guard.as_ref().map(|(_, g)| self.expr(g));
+                        // syn 3 writes `pat if cond` as a guard pattern.
+                        let (pat, guard) = match &arm.pat {
+                            syn::Pat::Guard(g) => (&*g.pat, Some(&*g.guard)),
+                            pat => (pat, None),
+                        };
+                        let pat = self.pat(pat, BindingKind::Pattern, None, Some(scrutinee));
+                        let guard = guard.map(|g| self.expr(g));
                         let body = self.expr(&arm.body);
                         self.locals.truncate(mark);
                         MatchArm { pat, guard, body }
@@ -811,7 +817,7 @@ impl Lowerer<'_> {
     }
 
     fn closure(&mut self, c: &syn::ExprClosure) -> ExprId {
-        let start = c.asyncness.map(|a| a.span).or(c.capture.map(|m| m.span)).unwrap_or(c.or1_token.span);
+        let start = c.asyncness.map(|a| a.span).or(c.capture.map(|m| m.span)).unwrap_or(c.inputs_begin.span);
         let id = self.alloc(self.sp(start));
         self.bodies.push(id);
         let mark = self.locals.len();
