@@ -52,6 +52,8 @@ cmds=(
     "parse-only, 2 threads|RAYON_NUM_THREADS=2 exec '$bin' --parse-only --stats --format json '$vendor'"
     "full lint, 1 thread|RAYON_NUM_THREADS=1 exec '$bin' --stats --format json '$vendor'"
     "full lint, 2 threads|RAYON_NUM_THREADS=2 exec '$bin' --stats --format json '$vendor'"
+    "no prefilter, 1 thread|RAYON_NUM_THREADS=1 exec '$bin' --no-prefilter --stats --format json '$vendor'"
+    "no prefilter, 2 threads|RAYON_NUM_THREADS=2 exec '$bin' --no-prefilter --stats --format json '$vendor'"
 )
 astgrep=""
 if command -v ast-grep > /dev/null && [[ -f "$rules/sgconfig.yml" ]]; then
@@ -117,7 +119,7 @@ done
 
 echo
 echo "leaklint's own --stats (last round; excludes process start and exit):"
-for i in 1 2 3 4; do
+for i in 1 2 3 4 5 6; do
     printf '  %-22s %s\n' "${cmds[$i]%%|*}:" "$(grep -h '^stats:' "$work/$i.$runs.err" | sed 's/^stats: //')"
 done
 
@@ -132,11 +134,14 @@ cpu_ratio() {
 echo "load average at start: $load0; at end: $(cut -d' ' -f1-3 /proc/loadavg) (wall far above cpu/threads = a busy machine)"
 printf 'full / parse-only wall, 1 thread:   %.2fx  (cpu %.2fx)\n' "$(ratio 3 1)" "$(cpu_ratio 3 1)"
 printf 'full / parse-only wall, 2 threads:  %.2fx  (cpu %.2fx)\n' "$(ratio 4 2)" "$(cpu_ratio 4 2)"
+printf 'no prefilter / parse-only, 1 thread: %.2fx  (cpu %.2fx)\n' "$(ratio 5 1)" "$(cpu_ratio 5 1)"
+printf 'no prefilter / parse-only, 2 threads: %.2fx  (cpu %.2fx)\n' "$(ratio 6 2)" "$(cpu_ratio 6 2)"
+printf 'full / no prefilter, 2 threads:     %.2fx  (cpu %.2fx)\n' "$(ratio 4 6)" "$(cpu_ratio 4 6)"
 printf 'parse-only / read-only wall:        %.2fx\n' "$(ratio 1 0)"
 printf '2-thread speedup, parse-only:       %.2fx\n' "$(ratio 1 2)"
 printf '2-thread speedup, full lint:        %.2fx\n' "$(ratio 3 4)"
 if [[ -n "$astgrep" ]]; then
-    printf 'full lint 2 threads / ast-grep:     %.2fx  (cpu %.2fx)\n' "$(ratio 4 5)" "$(cpu_ratio 4 5)"
+    printf 'full lint 2 threads / ast-grep:     %.2fx  (cpu %.2fx)\n' "$(ratio 4 7)" "$(cpu_ratio 4 7)"
 fi
 
 wall=$(median < "$work/single.ms")
@@ -150,3 +155,10 @@ for ((n = 1; n <= runs; n++)); do
     cmp -s "$work/3.$n.out" "$work/3.1.out" || same=no
 done
 echo "--format json output byte-identical with 1 and 2 threads, all rounds: $same ($(wc -c < "$work/3.1.out") bytes)"
+# The prefilter may only drop the syntax errors of files it never parses.
+findings() { grep -v '"code":"leaklint::parse_error"' "$1"; }
+if cmp -s <(findings "$work/4.1.out") <(findings "$work/6.1.out"); then
+    echo "findings with and without the prefilter: byte-identical; parse errors only without it: $(($(grep -c parse_error "$work/6.1.out") - $(grep -c parse_error "$work/4.1.out")))"
+else
+    echo "findings with and without the prefilter: DIFFER (see $work/4.1.out and $work/6.1.out)"
+fi

@@ -3,7 +3,7 @@
 //! `rules/`. The built-in data is compiled in and parsed once; user configuration can
 //! extend a copy of it.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
@@ -350,6 +350,48 @@ impl Catalog {
         spawn.chain(roots).chain(signals).chain(channels).chain(timers).chain(rest)
     }
 
+    /// The words a file must spell for any rule to report in it, and where they must
+    /// stand ([`Spelling`]): for every catalogued item a rule starts from (a spawn, a
+    /// channel constructor, a timer, a lock or permit method) or that changes what a rule
+    /// finds across files (a leak and what gives it back, a run-once initialiser), the one
+    /// name every call of it spells out. That is the last path segment (`spawn` for
+    /// `tokio::spawn`, however it is imported), except for a constructor (`new`,
+    /// `default`), which is spelt with its type (`Mutex::new`); an item re-exported under
+    /// another name is spelt both ways. Signals, smart pointers, lock types and a
+    /// channel's send and receive methods only refine what the others find, so they add
+    /// none.
+    pub fn trigger_words(&self) -> BTreeMap<String, Spelling> {
+        let paths = [
+            self.spawn.functions.iter().map(|f| f.path.as_str()).collect::<Vec<_>>(),
+            self.channels.constructors.iter().map(|c| c.path.as_str()).collect(),
+            self.timers.timers.iter().map(|t| t.path.as_str()).collect(),
+            [&self.leaks.functions, &self.leaks.reclaims, &self.leaks.static_initializers]
+                .into_iter()
+                .flatten()
+                .map(String::as_str)
+                .collect(),
+        ];
+        let paths: BTreeSet<&str> = paths.into_iter().flatten().collect();
+        let renamed =
+            self.reexports.reexports.iter().filter(|r| paths.contains(r.to.as_str())).map(|r| r.from.as_str());
+        let methods = [
+            &self.locks.methods,
+            &self.locks.evidence_methods,
+            &self.locks.permit_methods,
+            &self.leaks.methods,
+            &self.leaks.once_methods,
+        ];
+        let methods = methods.into_iter().flatten().chain(self.spawn.methods.iter().flat_map(|m| &m.methods));
+        let mut words: BTreeMap<String, Spelling> = BTreeMap::new();
+        let spelt =
+            paths.iter().copied().chain(renamed).map(spelling).chain(methods.map(|m| (m.clone(), Spelling::METHOD)));
+        for (word, how) in spelt {
+            let entry = words.entry(word).or_insert(how);
+            *entry = entry.or(how);
+        }
+        words
+    }
+
     /// Whether `path` is a catalogued item or a module/type on the way to one; glob
     /// imports provide exactly these names.
     pub fn knows(&self, path: &str) -> bool {
@@ -473,6 +515,46 @@ impl Catalog {
 fn prepend<T>(list: &mut Vec<T>, mut extra: Vec<T>) {
     extra.append(list);
     *list = extra;
+}
+
+/// Where a word must stand to be a call of the item it names: see [`spelling`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Spelling {
+    /// After `.` or `::` (`x.lock()`, `Mutex::lock(&x)`, `tokio::spawn`).
+    pub after_path_or_dot: bool,
+    /// Before `(`, `::`, `!` or `as` (`spawn(f)`, `spawn::<T>`, `lazy_static!`, an import
+    /// renaming it).
+    pub before_call: bool,
+    /// Wherever it stands (a type: `Mutex::new`, `let m: Mutex<_> = Mutex::default()`).
+    pub anywhere: bool,
+}
+
+impl Spelling {
+    pub const METHOD: Spelling = Spelling { after_path_or_dot: true, before_call: false, anywhere: false };
+    pub const FUNCTION: Spelling = Spelling { after_path_or_dot: true, before_call: true, anywhere: false };
+    pub const ANYWHERE: Spelling = Spelling { after_path_or_dot: true, before_call: true, anywhere: true };
+
+    pub fn or(self, other: Spelling) -> Spelling {
+        Spelling {
+            after_path_or_dot: self.after_path_or_dot || other.after_path_or_dot,
+            before_call: self.before_call || other.before_call,
+            anywhere: self.anywhere || other.anywhere,
+        }
+    }
+}
+
+/// The name every call of catalogued item `path` spells out, and where (see
+/// [`Catalog::trigger_words`]): `Type::new` and `Type::default` by the type, anywhere;
+/// another `Type::f` by `f`, after `.` or `::` (a method, or an associated function,
+/// which cannot be imported bare); a function by its name, as a call or path.
+fn spelling(path: &str) -> (String, Spelling) {
+    let mut segments = path.rsplit("::");
+    let last = segments.next().unwrap_or(path);
+    match segments.next() {
+        Some(ty) if matches!(last, "new" | "default") => (ty.to_string(), Spelling::ANYWHERE),
+        Some(ty) if ty.starts_with(|c: char| c.is_ascii_uppercase()) => (last.to_string(), Spelling::METHOD),
+        _ => (last.to_string(), Spelling::FUNCTION),
+    }
 }
 
 fn path_and_prefixes(path: &str) -> impl Iterator<Item = String> + '_ {

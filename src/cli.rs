@@ -101,6 +101,10 @@ struct CheckArgs {
     /// Print where the time went (per phase, files/s, MB/s) on stderr.
     #[arg(long)]
     stats: bool,
+    /// Parse every file, also those no rule can report in (which are otherwise only
+    /// searched for the names the rules look for): their syntax errors are reported too.
+    #[arg(long)]
+    no_prefilter: bool,
     /// Benchmark baseline: only parse the files with `syn`; no analysis, no rules.
     #[arg(long, hide = true)]
     parse_only: bool,
@@ -271,6 +275,7 @@ fn check(args: CheckArgs) -> i32 {
         levels: config.levels.iter().chain(&flags.levels).copied().collect(),
         catalog: effective_catalog(&config),
         exclude: config.exclude.clone(),
+        prefilter: !args.no_prefilter,
     };
     // `--write-baseline` records the findings before any baseline filters them.
     let baseline = if args.write_baseline.is_some() { None } else { args.baseline.as_deref() };
@@ -546,13 +551,16 @@ fn stats(run: &lint::Run, started: Instant) -> String {
     let total = started.elapsed().as_secs_f64();
     let files = run.files_linted + run.files_failed;
     format!(
-        "stats: {files} files, {:.1} MB in {total:.3}s ({:.0} files/s, {:.1} MB/s); read {:.3}s, parse+analyse {:.3}s, rules {:.3}s; {} spawn wrappers",
+        "stats: {files} files, {:.1} MB in {total:.3}s ({:.0} files/s, {:.1} MB/s); read {:.3}s, parse+analyse {:.3}s, rules {:.3}s; prefilter: {} files, {:.1} MB not parsed, {} parsed on demand; {} spawn wrappers",
         s.bytes as f64 / 1e6,
         files as f64 / total,
         s.bytes as f64 / 1e6 / total,
         s.read.as_secs_f64(),
         s.analyse.as_secs_f64(),
         s.rules.as_secs_f64(),
+        s.deferred,
+        s.deferred_bytes as f64 / 1e6,
+        s.parsed_on_demand,
         s.wrappers.len(),
     )
 }

@@ -19,6 +19,7 @@ pub mod fingerprint;
 pub mod fix;
 pub mod lint;
 pub mod parse;
+pub mod prefilter;
 pub mod report;
 pub mod rules;
 pub mod source;

@@ -13,12 +13,13 @@ use crate::analysis::index::CrateIndex;
 use crate::analysis::tasks::CrateFiles;
 use crate::analysis::wrappers::{CrateWrappers, WorkspaceWrappers};
 use crate::analysis::Analysis;
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, Spelling};
 use crate::config::exclude::Exclude;
 use crate::diagnostic::{self, Diagnostic, Label, Level};
 use crate::discover::modules::ChildModule;
 use crate::discover::{self, canonical, display_path, Input};
 use crate::parse::{self, FileInfo, FileText};
+use crate::prefilter::{Prefilter, Words};
 use crate::rules::{self, CrateContext};
 use crate::source::{Edition, FileId, Package, SourceDb, SourceFile, Span};
 
@@ -40,6 +41,9 @@ pub struct Options {
     /// Files not to lint when reached through a `mod` declaration (the CLI applies the
     /// configuration's excludes to the inputs it starts from).
     pub exclude: Exclude,
+    /// Parse only the files a rule could report in, and those the rules ask about (see
+    /// [`crate::prefilter`]); the findings are the same.
+    pub prefilter: bool,
 }
 
 /// The outcome of one run.
@@ -73,6 +77,11 @@ pub struct Stats {
     /// Parsing and analysis (lowering, uses), all crates.
     pub analyse: Duration,
     pub rules: Duration,
+    /// Files the prefilter found nothing in, that were never parsed, and their bytes.
+    pub deferred: usize,
+    pub deferred_bytes: usize,
+    /// Deferred files parsed after all, because the rules asked about a name they spell.
+    pub parsed_on_demand: usize,
     /// Spawn wrappers inferred in the workspace: `path` and how it spawns, sorted.
     pub wrappers: Vec<String>,
 }
@@ -115,13 +124,15 @@ pub fn run(inputs: &[Input], options: &Options) -> Run {
     let packages: Vec<Option<&Package>> = crates.iter().map(|c| c.first().and_then(|i| i.package.as_deref())).collect();
     let lib_names: Vec<Option<&str>> = packages.iter().map(|p| p.map(|p| p.lib_name.as_str())).collect();
     let mut workspace = WorkspaceWrappers::new(&lib_names);
+    let triggers = (options.prefilter && !options.parse_only)
+        .then(|| options.catalog.unwrap_or_else(Catalog::builtin).trigger_words());
     let mut done: Vec<Option<Run>> = crates.iter().map(|_| None).collect();
     for level in dependency_levels(&packages) {
         let linted: Vec<(usize, Run, CrateWrappers)> = pool().install(|| {
             level
                 .par_iter()
                 .map(|&k| {
-                    let (run, own) = lint_crate(k, &crates[k], &workspace, &reached, options);
+                    let (run, own) = lint_crate(k, &crates[k], &workspace, triggers.as_ref(), &reached, options);
                     (k, run, own)
                 })
                 .collect()
@@ -149,6 +160,7 @@ pub fn run_texts(files: Vec<(String, String)>, options: &Options) -> Run {
             package: None,
             module: None,
             text: Some(text.into()),
+            named: false,
         })
         .collect();
     run(&inputs, options)
@@ -200,16 +212,23 @@ fn dependency_levels(packages: &[Option<&Package>]) -> Vec<Vec<usize>> {
 
 /// Reads, parses and lints one crate: its inputs and every module they declare.
 /// Returns its findings (in a database of its own files, whose texts are kept only
-/// where a finding points) and its spawn wrappers.
+/// where a finding points) and its spawn wrappers. With `triggers` (the catalog's
+/// trigger words), files the prefilter finds nothing in are deferred.
 fn lint_crate(
     k: usize,
     inputs: &[Input],
     workspace: &WorkspaceWrappers,
+    triggers: Option<&BTreeMap<String, Spelling>>,
     reached: &Mutex<HashSet<PathBuf>>,
     options: &Options,
 ) -> (Run, CrateWrappers) {
     let mut run = Run::default();
     let mut files: Vec<(FileId, Analysis)> = Vec::new();
+    let mut deferred: Vec<Pending> = Vec::new();
+    let prefilter = triggers.map(|t| {
+        let wrappers = workspace.spelt_names().into_iter().map(|name| (name, Spelling::ANYWHERE));
+        Prefilter::new(t.iter().map(|(w, how)| (w.clone(), *how)).chain(wrappers))
+    });
     let mut wave: Vec<Input> = inputs.to_vec();
     while !wave.is_empty() {
         run.files_reached.extend(wave.iter().map(|i| canonical(&i.path)));
@@ -223,7 +242,8 @@ fn lint_crate(
             .collect();
         run.stats.read += started.elapsed();
         let sources = wave.drain(..).zip(texts).map(|(input, text)| Source { input, text }).collect();
-        for (child, package) in load(&mut run, &mut files, sources, options) {
+        let todo = register(&mut run, sources, prefilter.as_ref(), &mut deferred);
+        for (child, package) in parse_files(&mut run, &mut files, todo, options) {
             let path = canonical(&child.path);
             if options.exclude.matches(&child.path) {
                 if !run.files_excluded.contains(&path) {
@@ -231,21 +251,16 @@ fn lint_crate(
                 }
             } else if lock(reached).insert(path) {
                 let display = display_path(&child.path, options.display_root.as_deref());
-                wave.push(Input { path: child.path, display, package, module: Some(child.origin), text: None });
+                let module = Some(child.origin);
+                wave.push(Input { path: child.path, display, package, module, text: None, named: false });
             }
         }
     }
     let mut own = CrateWrappers::default();
     if !options.parse_only && !run.db.is_empty() {
-        let started = Instant::now();
-        // The per-file rules are guarded one by one; this guards the crate-wide steps
-        // (index, wrappers, filters): a panic there is reported on the crate's first file,
-        // and the other crates are linted.
-        match guarded(FileId(0), || check_crate(k, &mut run, &files, workspace, options)) {
-            Ok(wrappers) => own = wrappers,
-            Err(d) => run.diagnostics.push(d),
-        }
-        run.stats.rules += started.elapsed();
+        own = check_until_closed(k, &mut run, &mut files, deferred, workspace, options);
+    } else {
+        run.files_linted += deferred.len();
     }
     drop(files);
     let shown: HashSet<FileId> =
@@ -262,10 +277,17 @@ struct Source {
 /// A module a file declares, with the package it belongs to.
 type Declared = (ChildModule, Option<Arc<Package>>);
 
-/// Registers `sources` in the database, parses and analyses them in parallel, and
-/// returns the modules they declare.
-fn load(run: &mut Run, files: &mut Vec<(FileId, Analysis)>, sources: Vec<Source>, options: &Options) -> Vec<Declared> {
-    let started = Instant::now();
+/// A file registered in the database, to parse: where it sits and how it was reached.
+type Pending = (FileId, FileInfo, Input);
+
+/// Registers `sources` in the database and returns those to parse now; those the
+/// `prefilter` finds nothing in go to `deferred`.
+fn register(
+    run: &mut Run,
+    sources: Vec<Source>,
+    prefilter: Option<&Prefilter>,
+    deferred: &mut Vec<Pending>,
+) -> Vec<Pending> {
     let mut todo = Vec::with_capacity(sources.len());
     for s in sources {
         let Source { input, text } = s;
@@ -287,9 +309,25 @@ fn load(run: &mut Run, files: &mut Vec<(FileId, Analysis)>, sources: Vec<Source>
                 run.diagnostics.push(parse::parse_error(Span::new(id, at..at), message));
                 run.files_failed += 1;
             }
+            None if !input.named
+                && prefilter.is_some_and(|p| !p.must_parse(&run.db.get(id).text, input.module.is_some())) =>
+            {
+                deferred.push((id, info, input));
+            }
             None => todo.push((id, info, input)),
         }
     }
+    todo
+}
+
+/// Parses and analyses `todo` in parallel, and returns the modules they declare.
+fn parse_files(
+    run: &mut Run,
+    files: &mut Vec<(FileId, Analysis)>,
+    todo: Vec<Pending>,
+    options: &Options,
+) -> Vec<Declared> {
+    let started = Instant::now();
     let catalog = options.catalog.unwrap_or_else(Catalog::builtin);
     let db = &run.db;
     let parsed: Vec<Result<Parsed, Diagnostic>> = todo
@@ -316,6 +354,9 @@ fn load(run: &mut Run, files: &mut Vec<(FileId, Analysis)>, sources: Vec<Source>
             }
         }
     }
+    // Deferred files parsed late go where they would have been, so the crate index
+    // numbers functions as it does with every file parsed.
+    files.sort_by_key(|(id, _)| *id);
     run.stats.analyse += started.elapsed();
     declared
 }
@@ -351,18 +392,76 @@ fn file_info(input: &Input) -> FileInfo {
     }
 }
 
-/// Indexes one crate, infers its spawn wrappers, runs every rule on every file, and
-/// filters what was found (one finding per cause, levels, suppressions).
-fn check_crate(
+/// Checks a crate, and again with the deferred files whose names the checks asked
+/// about, until they ask about none of those left (see [`crate::prefilter`]); then
+/// files the findings and returns the crate's spawn wrappers.
+fn check_until_closed(
     k: usize,
     run: &mut Run,
-    files: &[(FileId, Analysis)],
+    files: &mut Vec<(FileId, Analysis)>,
+    mut deferred: Vec<Pending>,
     workspace: &WorkspaceWrappers,
     options: &Options,
 ) -> CrateWrappers {
+    loop {
+        let started = Instant::now();
+        let recording = !deferred.is_empty();
+        // The per-file rules are guarded one by one; this guards the crate-wide steps
+        // (index, wrappers, filters): a panic there is reported on the crate's first file,
+        // and the other crates are linted.
+        let checked = guarded(FileId(0), || check_crate(k, &run.db, files, workspace, options, recording));
+        run.stats.rules += started.elapsed();
+        let checked = match checked {
+            Ok(checked) => checked,
+            Err(d) => {
+                run.diagnostics.push(d);
+                run.files_linted += deferred.len();
+                return CrateWrappers::default();
+            }
+        };
+        let asked = Words::anywhere(&checked.asked);
+        let (wanted, rest): (Vec<Pending>, Vec<Pending>) =
+            deferred.into_iter().partition(|(id, _, _)| asked.found_in(&run.db.get(*id).text, true));
+        deferred = rest;
+        if wanted.is_empty() {
+            run.files_linted += deferred.len();
+            run.stats.deferred += deferred.len();
+            run.stats.deferred_bytes += deferred.iter().map(|(id, _, _)| run.db.get(*id).text.len()).sum::<usize>();
+            return file_findings(run, checked);
+        }
+        // Deferred files declare no modules (the prefilter parses any that might).
+        run.stats.parsed_on_demand += wanted.len();
+        parse_files(run, files, wanted, options);
+    }
+}
+
+/// What checking a crate found, before it is filed in the run.
+#[derive(Default)]
+struct Checked {
+    kept: Vec<Diagnostic>,
+    superseded: Vec<Diagnostic>,
+    own: CrateWrappers,
+    /// The names the checks looked up in the crate index, and those a call of one of
+    /// the crate's wrappers spells: what a deferred file must be parsed for.
+    asked: HashSet<String>,
+}
+
+/// Indexes one crate, infers its spawn wrappers, runs every rule on every file, and
+/// keeps one finding per cause, at its level. `recording`: remember what was asked.
+fn check_crate(
+    k: usize,
+    db: &SourceDb,
+    files: &[(FileId, Analysis)],
+    workspace: &WorkspaceWrappers,
+    options: &Options,
+    recording: bool,
+) -> Checked {
     let refs: Vec<&Analysis> = files.iter().map(|(_, a)| a).collect();
-    let index = CrateIndex::build(refs.iter().copied());
-    let db = &run.db;
+    let index = if recording {
+        CrateIndex::build_recording(refs.iter().copied())
+    } else {
+        CrateIndex::build(refs.iter().copied())
+    };
     let package = files.first().and_then(|(id, _)| db.get(*id).package.clone());
     let locate = |span: Span| {
         let file = db.get(span.file);
@@ -379,13 +478,21 @@ fn check_crate(
     };
     let found = run_rules(&cx, files);
     let own = wrappers.into_own();
-    run.stats.wrappers.extend(own.all().map(|w| format!("{} ({:?}): {}", w.path, w.fate, w.explanation)));
+    let mut asked = index.names_asked(&refs);
+    asked.extend(own.spelt_names());
     let (mut kept, superseded) = diagnostic::keep_most_specific(found);
     for d in &mut kept {
         if let Some(&(_, level)) = options.levels.iter().rev().find(|(rule, _)| *rule == d.rule) {
             d.level = level;
         }
     }
+    Checked { kept, superseded, own, asked }
+}
+
+/// Files a crate's findings in the run: suppressions, then levels.
+fn file_findings(run: &mut Run, checked: Checked) -> CrateWrappers {
+    let Checked { kept, superseded, own, .. } = checked;
+    run.stats.wrappers.extend(own.all().map(|w| format!("{} ({:?}): {}", w.path, w.fate, w.explanation)));
     run.diagnostics.extend(kept);
     run.superseded = superseded;
     // Suppressions see allowed findings too, so a suppression of an allowed rule is used.
@@ -441,6 +548,9 @@ impl Run {
         s.read += p.read;
         s.analyse += p.analyse;
         s.rules += p.rules;
+        s.deferred += p.deferred;
+        s.deferred_bytes += p.deferred_bytes;
+        s.parsed_on_demand += p.parsed_on_demand;
         s.wrappers.extend(p.wrappers);
         s.wrappers.sort();
     }

@@ -11,7 +11,7 @@ use crate::source::{FileId, SourceDb, SourceFile, Span};
 /// Diagnostic id for a suppression that matched no finding.
 pub const UNUSED_SUPPRESSION: &str = "unused_suppression";
 
-const MARKER: &str = "leaklint::allow(";
+pub const MARKER: &str = "leaklint::allow(";
 
 /// One `leaklint::allow(..)` comment.
 #[derive(Debug, Clone, PartialEq, Eq)]

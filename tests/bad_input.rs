@@ -73,7 +73,8 @@ fn syn_error(src: &str) -> (usize, usize, String) {
 fn syntax_error_points_at_the_parser_location() {
     let unexpected = "fn ok() {}\nfn g() {\n    let x = ;\n}\n";
     let dir = beside_good("unexpected.rs", unexpected);
-    let l = lint(&[dir.path()]);
+    let (good, bad) = (dir.path().join("good.rs"), dir.path().join("unexpected.rs"));
+    let l = lint(&[&good, &bad]);
     assert_good_linted(&l);
     let e = parse_error(&l, "unexpected.rs");
     let (line, column, message) = syn_error(unexpected);
@@ -83,7 +84,7 @@ fn syntax_error_points_at_the_parser_location() {
     assert_eq!(l.code, 1);
 
     // Human output names the file at that position.
-    let out = run(leaklint().arg(dir.path()).arg("--color=never"));
+    let out = run(leaklint().arg(&bad).arg("--color=never"));
     assert!(out.stdout.contains("error[leaklint::parse_error]"), "{}", out.stdout);
     assert!(out.stdout.contains("unexpected.rs:3:13"), "{}", out.stdout);
 }
@@ -95,7 +96,7 @@ fn syntax_error_points_at_the_parser_location() {
 fn unclosed_brace_is_reported_at_its_line_and_column() {
     let src = "fn ok() {}\n\npub fn f(x: u32) {\n    if x > 1 {\n        g();\n}\n";
     let dir = beside_good("broken.rs", src);
-    let l = lint(&[dir.path()]);
+    let l = lint(&[&dir.path().join("good.rs"), &dir.path().join("broken.rs")]);
     assert_good_linted(&l);
     let e = parse_error(&l, "broken.rs");
     assert_eq!(text(e, "message"), "could not parse this file: unclosed delimiter `{`");

@@ -2,6 +2,7 @@
 //! `tokio::spawn(run(conn))` or `server.run().await` into same-crate code.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
 
 use super::tree::{ExprId, ExprKind, Res, TypeRef};
 use super::Analysis;
@@ -24,6 +25,8 @@ pub struct CrateIndex {
     once_fns: HashSet<FnRef>,
     /// Declared types of the named struct fields of every file, by field name.
     field_types: HashMap<String, Vec<TypeRef>>,
+    /// Every name looked up, when [`CrateIndex::record_lookups`] asked for them.
+    asked: Option<Mutex<HashSet<String>>>,
 }
 
 /// How many calls deep the functions called by a once-initialiser are followed.
@@ -32,8 +35,21 @@ const MAX_ONCE_DEPTH: usize = 2;
 impl CrateIndex {
     /// Indexes the functions of every file of one crate; `FnRef::file` indexes `files`.
     pub fn build<'a>(files: impl IntoIterator<Item = &'a Analysis>) -> CrateIndex {
+        Self::build_with(files, None)
+    }
+
+    /// [`CrateIndex::build`] for a partial crate (see [`crate::prefilter`]): every name
+    /// looked up, from now on, is remembered for [`CrateIndex::names_asked`].
+    pub fn build_recording<'a>(files: impl IntoIterator<Item = &'a Analysis>) -> CrateIndex {
+        Self::build_with(files, Some(Mutex::default()))
+    }
+
+    fn build_with<'a>(
+        files: impl IntoIterator<Item = &'a Analysis>,
+        asked: Option<Mutex<HashSet<String>>>,
+    ) -> CrateIndex {
         let files: Vec<&Analysis> = files.into_iter().collect();
-        let mut index = CrateIndex::default();
+        let mut index = CrateIndex { asked, ..CrateIndex::default() };
         for (file, a) in files.iter().enumerate() {
             for (def, f) in a.tree.fns.iter().enumerate() {
                 let r = FnRef { file, def };
@@ -52,13 +68,33 @@ impl CrateIndex {
         index
     }
 
+    /// The names a lookup could have found elsewhere: every function, method and field
+    /// name looked up so far, and the names of the run-once functions (a mention of one
+    /// anywhere in ordinary code makes it ordinary).
+    pub fn names_asked(&self, files: &[&Analysis]) -> HashSet<String> {
+        let mut names = self.asked.as_ref().map(|a| lock(a).clone()).unwrap_or_default();
+        names.extend(self.once_fns.iter().map(|f| files[f.file].tree.fns[f.def].name.clone()));
+        names
+    }
+
+    fn ask(&self, name: &str) {
+        if let Some(asked) = &self.asked {
+            let mut asked = lock(asked);
+            if !asked.contains(name) {
+                asked.insert(name.to_string());
+            }
+        }
+    }
+
     /// Every method of the crate named `name`, whatever its `impl`.
     pub fn methods_named(&self, name: &str) -> &[FnRef] {
+        self.ask(name);
         self.methods_by_name.get(name).map_or(&[], Vec::as_slice)
     }
 
     /// The declared types of every struct field named `name` in the crate.
     pub fn field_types(&self, name: &str) -> &[TypeRef] {
+        self.ask(name);
         self.field_types.get(name).map_or(&[], Vec::as_slice)
     }
 
@@ -72,6 +108,7 @@ impl CrateIndex {
                 _ => None,
             },
             ExprKind::MethodCall { receiver, method, .. } => {
+                self.ask(method);
                 let candidates = self.methods_by_name.get(method)?;
                 if let [one] = candidates.as_slice() {
                     let self_ty = self.files_self_ty(*one)?;
@@ -96,6 +133,7 @@ impl CrateIndex {
 
     /// A function item named by a path expression (`thread::spawn(worker)`).
     pub fn by_item_path(&self, path: &str) -> Option<FnRef> {
+        self.ask(path.rsplit("::").next().unwrap_or(path));
         if let Some(found) = unique(self.by_path.get(path)) {
             return Some(found);
         }
@@ -220,6 +258,11 @@ fn receiver_may_be(a: &Analysis, receiver: ExprId, self_ty: &str) -> bool {
 /// Whether one of `types` (canonical paths) is the `impl` self type `self_ty`.
 fn is_type(types: &[&str], self_ty: &str) -> bool {
     types.iter().any(|ty| matches!(ty.rsplit("::").next(), Some(last) if last == self_ty || last == "Self"))
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // The set only grows; a panic elsewhere cannot leave it half-updated.
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 fn unique(candidates: Option<&Vec<FnRef>>) -> Option<FnRef> {

@@ -5,7 +5,7 @@
 //! (every call is detached). Such a function is a spawn for every rule, in every crate
 //! of the workspace.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::index::{CrateIndex, FnRef};
 use super::spawns::{self, Spawn, TRANSPARENT_ADAPTERS, TRANSPARENT_WRAPPERS};
@@ -66,6 +66,24 @@ impl CrateWrappers {
     pub fn all(&self) -> impl Iterator<Item = &Wrapper> {
         self.by_fn.values()
     }
+
+    /// The names a call of one of these wrappers spells out (see [`crate::prefilter`]).
+    pub fn spelt_names(&self) -> BTreeSet<String> {
+        spelt_names(&self.by_fn, &self.reexports)
+    }
+}
+
+/// Each wrapper's name, and each name a `pub use` gives one (`pub use rt::spawn_named as go`).
+fn spelt_names(by_fn: &BTreeMap<FnRef, Wrapper>, reexports: &HashMap<String, String>) -> BTreeSet<String> {
+    let mut names: BTreeSet<String> = by_fn.values().map(|w| w.name.clone()).collect();
+    if names.is_empty() {
+        return names;
+    }
+    let last = |path: &str| path.rsplit("::").next().unwrap_or(path).to_string();
+    let aliases = reexports.iter().filter(|(_, to)| names.contains(&last(to))).map(|(from, _)| last(from));
+    let aliases: Vec<String> = aliases.collect();
+    names.extend(aliases);
+    names
 }
 
 impl WorkspaceWrappers {
@@ -101,6 +119,11 @@ impl WorkspaceWrappers {
             }
         }
         view
+    }
+
+    /// The names a call of any wrapper recorded so far spells out (see [`crate::prefilter`]).
+    pub fn spelt_names(&self) -> BTreeSet<String> {
+        self.by_fn.iter().zip(&self.reexports).flat_map(|(by_fn, reexports)| spelt_names(by_fn, reexports)).collect()
     }
 
     /// Keeps crate `k`'s wrappers for the crates linted after it.
@@ -162,15 +185,19 @@ impl SpawnWrappers<'_> {
         if own.is_empty() && self.workspace.crate_by_lib.is_empty() {
             return None;
         }
+        // A function the index finds has the name called, so only a wrapper's name is
+        // looked up (which also keeps what a partial crate asks for short).
+        let named = |name: &str| own.values().any(|w| w.name == name);
         match a.tree.kind(id) {
             ExprKind::Call { .. } => {
                 let path = a.tree.callee_path(id)?;
-                if let Some(w) = index.by_item_path(path).and_then(|f| own.get(&f)) {
+                let name = path.rsplit("::").next().unwrap_or(path);
+                if let Some(w) = named(name).then(|| index.by_item_path(path)).flatten().and_then(|f| own.get(&f)) {
                     return Some(w);
                 }
                 self.by_path(self.krate, path, 0)
             }
-            ExprKind::MethodCall { .. } => own.get(&index.callee(a, id)?),
+            ExprKind::MethodCall { method, .. } if named(method) => own.get(&index.callee(a, id)?),
             _ => None,
         }
     }

@@ -26,6 +26,9 @@ pub struct Input {
     pub module: Option<ModuleOrigin>,
     /// The text to lint instead of the file's (an editor's unsaved buffer).
     pub text: Option<Arc<str>>,
+    /// Named on the command line, or read from standard input: always parsed, so its
+    /// syntax errors are reported even where the prefilter finds nothing to lint.
+    pub named: bool,
 }
 
 /// A path that could not be walked or does not exist.
@@ -60,7 +63,7 @@ pub fn from_paths(paths: &[PathBuf]) -> Discovery {
             d.errors
                 .push(DiscoveryError { path: arg.display().to_string(), message: "no such file or directory".into() });
         } else if arg.extension().is_some_and(|e| e == "rs") {
-            add(arg.clone(), arg.display().to_string(), &mut d, &mut packages, &mut seen);
+            add(arg.clone(), arg.display().to_string(), true, &mut d, &mut packages, &mut seen);
         } else {
             d.skipped.push(arg.display().to_string());
         }
@@ -74,7 +77,8 @@ pub fn from_stdin(path: &Path, text: String) -> Discovery {
     let mut d = Discovery::default();
     let package = PackageCache::default().package_of(path);
     let display = path.display().to_string();
-    d.inputs.push(Input { path: path.to_path_buf(), display, package, module: None, text: Some(text.into()) });
+    let text = Some(text.into());
+    d.inputs.push(Input { path: path.to_path_buf(), display, package, module: None, text, named: true });
     d
 }
 
@@ -111,7 +115,8 @@ pub fn from_workspace(dir: &Path) -> Result<Discovery, String> {
             if seen.insert(canonical(src)) {
                 let display = display_path(src, Some(&root));
                 let module = Some(ModuleOrigin::crate_root(src, *test));
-                d.inputs.push(Input { path: src.clone(), display, package: Some(member.clone()), module, text: None });
+                let package = Some(member.clone());
+                d.inputs.push(Input { path: src.clone(), display, package, module, text: None, named: false });
             }
         }
     }
@@ -261,7 +266,7 @@ fn walk(
                     e.file_type().is_some_and(|t| t.is_file()) && e.path().extension().is_some_and(|x| x == "rs");
                 if is_rs {
                     let display = display_path(e.path(), root);
-                    add(e.path().to_path_buf(), display, d, packages, seen);
+                    add(e.path().to_path_buf(), display, false, d, packages, seen);
                 }
             }
             Err(err) => {
@@ -284,11 +289,19 @@ fn skipped_dir(path: &Path, workspace: bool) -> bool {
     is_target || (workspace && path.join("Cargo.toml").exists())
 }
 
-fn add(path: PathBuf, display: String, d: &mut Discovery, packages: &mut PackageCache, seen: &mut BTreeSet<PathBuf>) {
+/// `named`: the path was an argument, not found by a walk.
+fn add(
+    path: PathBuf,
+    display: String,
+    named: bool,
+    d: &mut Discovery,
+    packages: &mut PackageCache,
+    seen: &mut BTreeSet<PathBuf>,
+) {
     // A file reached twice (through a symlink, or two arguments) is linted once.
     if seen.insert(canonical(&path)) {
         let package = packages.package_of(&path);
-        d.inputs.push(Input { path, display, package, module: None, text: None });
+        d.inputs.push(Input { path, display, package, module: None, text: None, named });
     }
 }
 

@@ -1,0 +1,400 @@
+//! A pass over a file's bytes that tells whether any rule could report in it, so the
+//! files that cannot are not parsed at all (most of a generated FFI crate, tables, plain
+//! data structures).
+//!
+//! A rule reports on a call it knows (a spawn, a channel, a timer, a lock, a leak) or on a
+//! call of a spawn wrapper; each is spelt with a word from the catalogs
+//! ([`crate::catalog::Catalog::trigger_words`]) or a wrapper's name. A file that spells
+//! none of them, outside `fn NAME` definitions, is *deferred*: it is read and registered
+//! but not parsed. What other files learn from it (a function a rule follows a spawn
+//! into, a struct field's type, a mention of a run-once function) is asked for by name;
+//! [`crate::lint`] parses every deferred file that spells a name that was asked for, and
+//! checks the crate again, until no deferred file does. The output is the same as with
+//! every file parsed, except that a deferred file's syntax errors are not reported.
+
+use std::collections::HashMap;
+
+use crate::catalog::Spelling;
+
+use crate::suppress::MARKER;
+
+/// A set of words, searched for as whole identifiers in a file's code (not in its
+/// comments or literals), each where its [`Spelling`] says.
+pub struct Words {
+    words: HashMap<Box<[u8]>, Spelling>,
+    /// Lengths (below 64) and first bytes of the words: most identifiers are ruled out
+    /// by these before they are hashed.
+    lengths: u64,
+    firsts: [bool; 256],
+}
+
+impl Words {
+    pub fn new<I, S>(words: I) -> Words
+    where
+        I: IntoIterator<Item = (S, Spelling)>,
+        S: AsRef<str>,
+    {
+        let mut set = Words { words: HashMap::new(), lengths: 0, firsts: [false; 256] };
+        for (w, how) in words {
+            let w = w.as_ref().as_bytes();
+            let Some(&first) = w.first() else { continue };
+            set.lengths |= 1u64.checked_shl(w.len() as u32).unwrap_or(0);
+            set.firsts[first as usize] = true;
+            let entry = set.words.entry(w.into()).or_insert(how);
+            *entry = entry.or(how);
+        }
+        set
+    }
+
+    /// Words that count wherever they stand.
+    pub fn anywhere<I, S>(words: I) -> Words
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        Words::new(words.into_iter().map(|w| (w, Spelling::ANYWHERE)))
+    }
+
+    fn get(&self, ident: &[u8]) -> Option<Spelling> {
+        let short = ident.len() < 64;
+        if (short && self.lengths & (1 << ident.len()) == 0) || !self.firsts[ident[0] as usize] {
+            return None;
+        }
+        self.words.get(ident).copied()
+    }
+
+    /// Whether `text`'s code spells one of the words where it counts; with
+    /// `definitions` false, the name in `fn NAME` does not count.
+    pub fn found_in(&self, text: &str, definitions: bool) -> bool {
+        if self.words.is_empty() {
+            return false;
+        }
+        let mut tokens = Tokens::new(text);
+        let mut before = Token::Punct(b';');
+        while let Some(t) = tokens.next() {
+            if let Token::Ident(w) = t {
+                if let Some(how) = self.get(w) {
+                    if (definitions || before != Token::Ident(b"fn")) && stands(how, before, tokens.clone().next()) {
+                        return true;
+                    }
+                }
+            }
+            before = t;
+        }
+        false
+    }
+}
+
+/// Whether a word spelt `how` stands where it counts, between `before` and `after`.
+fn stands(how: Spelling, before: Token, after: Option<Token>) -> bool {
+    how.anywhere
+        || (how.after_path_or_dot && matches!(before, Token::Punct(b'.' | b':')))
+        || (how.before_call && matches!(after, Some(Token::Punct(b'(' | b':' | b'!')) | Some(Token::Ident(b"as"))))
+}
+
+/// What a crate's files are searched for before they are parsed.
+pub struct Prefilter {
+    triggers: Words,
+}
+
+impl Prefilter {
+    /// A prefilter for `words`: the catalog's trigger words and the names of the spawn
+    /// wrappers the crate can call.
+    pub fn new<I, S>(words: I) -> Prefilter
+    where
+        I: IntoIterator<Item = (S, Spelling)>,
+        S: AsRef<str>,
+    {
+        Prefilter { triggers: Words::new(words) }
+    }
+
+    /// Whether a file must be parsed now: a rule may report in it, it holds a
+    /// suppression comment (to be matched or reported as unused), it may re-export
+    /// something (a `pub use` can rename a spawn wrapper or the module holding one), or
+    /// it may declare out-of-line modules whose files are to be found (`follows_modules`).
+    pub fn must_parse(&self, text: &str, follows_modules: bool) -> bool {
+        self.triggers.found_in(text, false)
+            || text.contains(MARKER)
+            || may_reexport(text)
+            || (follows_modules && may_declare_modules(text))
+    }
+}
+
+/// Whether `text` may declare an out-of-line module: a `mod` keyword not followed by a
+/// name and `{` (an inline module), so macro-made declarations (`mod $name;`) count.
+pub fn may_declare_modules(text: &str) -> bool {
+    let mut tokens = Tokens::new(text);
+    while let Some(t) = tokens.next() {
+        if t == Token::Ident(b"mod") {
+            let inline = matches!(tokens.next(), Some(Token::Ident(_))) && tokens.next() == Some(Token::Punct(b'{'));
+            if !inline {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// Whether `text` may hold a `pub use` (or `pub(crate) use`, ..) item.
+pub fn may_reexport(text: &str) -> bool {
+    let mut before = Token::Punct(b';');
+    Tokens::new(text).any(|t| {
+        let found = t == Token::Ident(b"use") && matches!(before, Token::Ident(b"pub") | Token::Punct(b')'));
+        before = t;
+        found
+    })
+}
+
+/// A token of Rust code, as far as the prefilter cares: identifiers and keywords, and
+/// single punctuation bytes. Comments, string and character literals and numbers are
+/// skipped; lifetimes read as `'` and a name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Token<'a> {
+    Ident(&'a [u8]),
+    Punct(u8),
+}
+
+#[derive(Clone)]
+struct Tokens<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Tokens<'a> {
+    fn new(text: &'a str) -> Tokens<'a> {
+        Tokens { bytes: text.as_bytes(), at: 0 }
+    }
+
+    fn peek(&self, ahead: usize) -> u8 {
+        self.bytes.get(self.at + ahead).copied().unwrap_or(0)
+    }
+
+    /// Skips a string literal whose opening quote is at `self.at`: raw (`hashes` is
+    /// `Some`, the number of `#`) or with escapes.
+    fn skip_string(&mut self, hashes: Option<usize>) {
+        self.at += 1;
+        let rest = &self.bytes[self.at.min(self.bytes.len())..];
+        let end = match hashes {
+            Some(n) => {
+                let mut closing = vec![b'"'];
+                closing.resize(n + 1, b'#');
+                memchr::memmem::find(rest, &closing).map(|i| i + closing.len())
+            }
+            None => {
+                let mut i = 0;
+                loop {
+                    match memchr::memchr2(b'"', b'\\', &rest[i..]) {
+                        Some(j) if rest[i + j] == b'\\' => i += j + 2,
+                        Some(j) => break Some(i + j + 1),
+                        None => break None,
+                    }
+                }
+            }
+        };
+        self.at += end.unwrap_or(rest.len());
+    }
+
+    /// After an identifier run `word` ending at `self.at`: a string prefix (`b"`, `r#"`,
+    /// `br"`, `c"`) starts a literal, which is skipped; true if so.
+    fn skipped_prefixed_string(&mut self, word: &[u8]) -> bool {
+        if !matches!(word, b"b" | b"r" | b"br" | b"c" | b"cr") {
+            return false;
+        }
+        let raw = word.ends_with(b"r");
+        let hashes = self.bytes[self.at..].iter().take_while(|&&b| b == b'#').count();
+        if self.peek(hashes) != b'"' || (!raw && hashes > 0) {
+            return false;
+        }
+        self.at += hashes;
+        self.skip_string(raw.then_some(hashes));
+        true
+    }
+
+    /// At a `'`: skips a character literal (`'a'`, `'\n'`, `'\u{1F600}'`) and returns
+    /// true, or returns false for a lifetime or label.
+    fn skipped_char(&mut self) -> bool {
+        let len = match self.peek(1) {
+            // The escaped character itself may be a quote (`'\''`).
+            b'\\' => match self.bytes.get(self.at + 3..).unwrap_or(&[]).iter().take(12).position(|&b| b == b'\'') {
+                Some(i) => i + 4,
+                None => return false,
+            },
+            0 => return false,
+            b => {
+                let width = utf8_width(b);
+                if self.peek(1 + width) != b'\'' {
+                    return false;
+                }
+                width + 2
+            }
+        };
+        self.at += len;
+        true
+    }
+}
+
+impl<'a> Iterator for Tokens<'a> {
+    type Item = Token<'a>;
+
+    fn next(&mut self) -> Option<Token<'a>> {
+        loop {
+            let b = *self.bytes.get(self.at)?;
+            match b {
+                b if b.is_ascii_whitespace() => self.at += 1,
+                b'/' if self.peek(1) == b'/' => {
+                    self.at = memchr::memchr(b'\n', &self.bytes[self.at..]).map_or(self.bytes.len(), |i| self.at + i);
+                }
+                b'/' if self.peek(1) == b'*' => self.skip_block_comment(),
+                b'"' => self.skip_string(None),
+                b'\'' if self.skipped_char() => {}
+                b if b.is_ascii_digit() => self.at += ident_len(&self.bytes[self.at..]),
+                b if is_ident_byte(b) => {
+                    let start = self.at;
+                    self.at += ident_len(&self.bytes[start..]);
+                    let word = &self.bytes[start..self.at];
+                    if !self.skipped_prefixed_string(word) {
+                        return Some(Token::Ident(word));
+                    }
+                }
+                b => {
+                    self.at += 1;
+                    return Some(Token::Punct(b));
+                }
+            }
+        }
+    }
+}
+
+impl Tokens<'_> {
+    /// Skips a (nested) block comment starting at `self.at`.
+    fn skip_block_comment(&mut self) {
+        let mut depth = 0usize;
+        while self.at < self.bytes.len() {
+            match (self.bytes[self.at], self.peek(1)) {
+                (b'/', b'*') => {
+                    depth += 1;
+                    self.at += 2;
+                }
+                (b'*', b'/') => {
+                    depth -= 1;
+                    self.at += 2;
+                    if depth == 0 {
+                        return;
+                    }
+                }
+                _ => self.at += 1,
+            }
+        }
+    }
+}
+
+fn ident_len(bytes: &[u8]) -> usize {
+    bytes.iter().take_while(|&&b| is_ident_byte(b)).count()
+}
+
+fn utf8_width(first: u8) -> usize {
+    match first {
+        0xF0.. => 4,
+        0xE0.. => 3,
+        0xC0.. => 2,
+        _ => 1,
+    }
+}
+
+fn is_ident_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_match_whole_identifiers_only() {
+        let w = Words::anywhere(["lock", "try_lock", "spawn"]);
+        assert!(w.found_in("m.lock().unwrap()", false));
+        assert!(w.found_in("m.try_lock()", false));
+        assert!(w.found_in("tokio::spawn(f)", false));
+        assert!(!w.found_in("let block = unlock(x); deadlock; SRWLOCK; spawner", false));
+        assert!(!w.found_in("", false));
+        assert!(w.found_in("x.block(); y.lock()", false), "a part-word match does not hide a whole one");
+    }
+
+    #[test]
+    fn a_word_counts_where_its_spelling_says() {
+        let w = Words::new([
+            ("lock", Spelling::METHOD),
+            ("spawn", Spelling::FUNCTION),
+            ("lazy_static", Spelling::FUNCTION),
+        ]);
+        assert!(w.found_in("m.lock()", false));
+        assert!(w.found_in("Mutex::lock(&m)", false));
+        assert!(!w.found_in("let lock = 1; struct S { lock: u8 } fn f(lock: u8) {}", false));
+        assert!(w.found_in("spawn(f)", false));
+        assert!(w.found_in("tokio::spawn", false), "a function passed by path");
+        assert!(w.found_in("spawn::<F>(f)", false));
+        assert!(w.found_in("use tokio::{spawn as go};", false), "a renaming import");
+        assert!(w.found_in("lazy_static! { }", false));
+        assert!(!w.found_in("let spawn = true; x.spawned; if spawn { }", false));
+        assert!(!w.found_in("write!(f, \"lock\"); // x.lock()", false));
+    }
+
+    #[test]
+    fn comments_and_literals_are_not_code() {
+        let w = Words::anywhere(["spawn", "lock"]);
+        assert!(!w.found_in("// spawn\n/* lock /* nested */ spawn */ fn f() {}", false));
+        assert!(!w.found_in(r###"let s = "spawn \" lock"; let r = r##"a "# spawn"##; let b = b"lock";"###, false));
+        assert!(!w.found_in("let c = '\"'; let q = '\''; /// docs: spawn it", false));
+        assert!(w.found_in("let c = '\"'; let q = '\''; x.lock()", false));
+        assert!(w.found_in("fn f<'a>(x: &'a M) { x.lock() }", false), "a lifetime is not a char literal");
+        assert!(!w.found_in("let s = \"unterminated; spawn", true));
+        assert!(w.found_in("r#spawn(1)", false), "a raw identifier is its name");
+        assert!(!w.found_in("let x = 1_000u64; 0xspawn", false), "numbers are skipped whole");
+    }
+
+    #[test]
+    fn a_definition_is_not_a_mention_unless_asked() {
+        let w = Words::anywhere(["read"]);
+        assert!(!w.found_in("pub fn read(&mut self) {}", false));
+        assert!(!w.found_in("fn\n  read<T>()", false));
+        assert!(w.found_in("pub fn read(&mut self) {}", true));
+        assert!(w.found_in("pub fn read(&mut self) { self.inner.read() }", false));
+        assert!(w.found_in("let safn = 1; safn read", false), "`fn` must be a keyword");
+    }
+
+    #[test]
+    fn an_empty_set_matches_nothing() {
+        assert!(!Words::anywhere(Vec::<String>::new()).found_in("anything at all", true));
+        assert!(!Words::anywhere([""]).found_in("anything at all", true));
+    }
+
+    #[test]
+    fn only_inline_modules_need_no_parse_for_discovery() {
+        assert!(!may_declare_modules("mod tests { use super::*; }\nfn modify() {} // model"));
+        assert!(!may_declare_modules("pub(crate) mod inner\n{\n}"));
+        assert!(may_declare_modules("pub mod net;"));
+        assert!(may_declare_modules("#[path = \"x.rs\"] mod x ;"));
+        assert!(may_declare_modules("macro_rules! m { ($n:ident) => { mod $n; } }"));
+        assert!(may_declare_modules("mod /* odd */ x;"));
+        assert!(may_declare_modules("x.mod"));
+        assert!(!may_declare_modules("// mod a;\nlet s = \"mod b;\";"));
+    }
+
+    #[test]
+    fn reexports_are_parsed() {
+        assert!(may_reexport("pub use rt::spawn_named as go;"));
+        assert!(may_reexport("pub(crate) use self::inner::*;"));
+        assert!(may_reexport("pub(in crate::a)\n  use x;"));
+        assert!(!may_reexport("use std::sync::Arc; fn reuse() {} // pub user"));
+        assert!(!may_reexport("let republic = 1; spub use"));
+    }
+
+    #[test]
+    fn suppression_comments_are_parsed() {
+        let p = Prefilter::new([("spawn", Spelling::FUNCTION)]);
+        assert!(p.must_parse("// leaklint::allow(detached_spawn): on purpose\nfn f() {}", false));
+        assert!(!p.must_parse("fn f() {}", true));
+        assert!(p.must_parse("mod a;", true));
+        assert!(!p.must_parse("mod a;", false));
+    }
+}
