@@ -128,13 +128,21 @@ pub fn run(inputs: &[Input], options: &Options) -> Run {
         .then(|| options.catalog.unwrap_or_else(Catalog::builtin).trigger_words());
     let mut done: Vec<Option<Run>> = crates.iter().map(|_| None).collect();
     for level in dependency_levels(&packages) {
+        // A big crate is linted alone (its files still in parallel), so two big crates
+        // never hold their syntax in memory at once: memory is bounded by the largest
+        // crate, however many big crates the input holds.
+        let (big, small): (Vec<usize>, Vec<usize>) =
+            level.iter().partition(|&&k| source_bytes(&crates[k], packages[k]) >= BIG_CRATE_BYTES);
+        let lint = |k: usize| {
+            let (run, own) = lint_crate(k, &crates[k], &workspace, triggers.as_ref(), &reached, options);
+            (k, run, own)
+        };
         let linted: Vec<(usize, Run, CrateWrappers)> = pool().install(|| {
-            level
-                .par_iter()
-                .map(|&k| {
-                    let (run, own) = lint_crate(k, &crates[k], &workspace, triggers.as_ref(), &reached, options);
-                    (k, run, own)
-                })
+            let alone = big.iter().map(|&k| lint(k));
+            alone
+                .collect::<Vec<_>>()
+                .into_iter()
+                .chain(small.par_iter().map(|&k| lint(k)).collect::<Vec<_>>())
                 .collect()
         });
         for (k, run, own) in linted {
@@ -148,6 +156,29 @@ pub fn run(inputs: &[Input], options: &Options) -> Run {
     }
     run.sort_diagnostics();
     run
+}
+
+/// Crates with at least this much Rust source are linted one at a time.
+const BIG_CRATE_BYTES: u64 = 4 << 20;
+
+/// How much Rust source a crate has, before its module tree is known: every `.rs` file
+/// under its package's directory (nested packages included, `target/` not), else its
+/// inputs.
+fn source_bytes(inputs: &[Input], package: Option<&Package>) -> u64 {
+    let size = |path: &std::path::Path| std::fs::metadata(path).map_or(0, |m| m.len());
+    match package {
+        // As a walk of the package finds them (hidden and ignored files, and so usually
+        // `target/`, left out).
+        Some(p) => ignore::WalkBuilder::new(&p.root)
+            .require_git(false)
+            .filter_entry(|e| e.file_name() != "target")
+            .build()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_some_and(|t| t.is_file()) && e.path().extension().is_some_and(|x| x == "rs"))
+            .map(|e| e.metadata().map_or(0, |m| m.len()))
+            .sum(),
+        None => inputs.iter().map(|i| i.text.as_ref().map_or_else(|| size(&i.path), |t| t.len() as u64)).sum(),
+    }
 }
 
 /// Lints in-memory sources as one crate (fixtures, tests, benchmarks).
