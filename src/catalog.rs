@@ -566,6 +566,26 @@ mod tests {
     use super::*;
 
     #[test]
+    fn trigger_words_are_spelt_as_calls_spell_them() {
+        let words = Catalog::builtin().trigger_words();
+        assert_eq!(words.get("spawn"), Some(&Spelling::FUNCTION.or(Spelling::METHOD)));
+        assert_eq!(words.get("channel"), Some(&Spelling::FUNCTION));
+        assert_eq!(words.get("IntervalStream"), Some(&Spelling::ANYWHERE), "`IntervalStream::new`");
+        assert_eq!(words.get("from_raw"), Some(&Spelling::METHOD), "`Box::from_raw` cannot be imported bare");
+        assert_eq!(words.get("lock"), Some(&Spelling::METHOD));
+        // Refinements only: a file must also spell something above to hold a finding.
+        for refinement in ["new", "Mutex", "Arc", "cancelled", "recv", "send", "iter", "ctrl_c"] {
+            assert!(!words.contains_key(refinement), "{refinement} is not a trigger");
+        }
+        let extra: CatalogLists = toml::from_str(
+            "[[spawn.function]]\npath = \"my_rt::go_task\"\nhandle = \"join\"\n[[reexports.reexport]]\nfrom = \"my_rt::go\"\nto = \"my_rt::go_task\"\n",
+        )
+        .expect("valid lists");
+        let words = Catalog::builtin().extended(&extra).trigger_words();
+        assert_eq!((words.get("go_task"), words.get("go")), (Some(&Spelling::FUNCTION), Some(&Spelling::FUNCTION)));
+    }
+
+    #[test]
     fn builtin_catalog_parses_and_indexes() {
         let c = Catalog::builtin();
         assert_eq!(c.spawn_function("tokio::spawn"), Some(HandleKind::Join));

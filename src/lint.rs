@@ -132,7 +132,7 @@ pub fn run(inputs: &[Input], options: &Options) -> Run {
         // never hold their syntax in memory at once: memory is bounded by the largest
         // crate, however many big crates the input holds.
         let (big, small): (Vec<usize>, Vec<usize>) =
-            level.iter().partition(|&&k| source_bytes(&crates[k], packages[k]) >= BIG_CRATE_BYTES);
+            level.iter().partition(|&&k| level.len() > 1 && source_bytes(&crates[k], packages[k]) >= BIG_CRATE_BYTES);
         let lint = |k: usize| {
             let (run, own) = lint_crate(k, &crates[k], &workspace, triggers.as_ref(), &reached, options);
             (k, run, own)

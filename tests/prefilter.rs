@@ -110,3 +110,19 @@ fn every_fixture_gives_the_same_output_with_and_without_the_prefilter() {
     assert!(differ.is_empty(), "output differs with the prefilter: {differ:#?}");
     assert!(deferred > 0, "the prefilter deferred no fixture file: this test checks nothing");
 }
+
+/// A spawn function from the configuration is a trigger like a built-in one.
+#[test]
+fn configured_catalog_entries_are_triggers() {
+    let lists: leaklint::catalog::CatalogLists =
+        toml::from_str("[[spawn.function]]\npath = \"my_rt::go_task\"\nhandle = \"join\"\n").expect("valid lists");
+    let catalog: &'static leaklint::catalog::Catalog =
+        Box::leak(Box::new(leaklint::catalog::Catalog::builtin().extended(&lists)));
+    let text = "pub fn start(c: Conn) {\n    my_rt::go_task(async move { loop { c.ping().await; } });\n}\n";
+    let texts = vec![("start.rs".to_string(), text.to_string())];
+    let on = lint::run_texts(texts.clone(), &Options { prefilter: true, catalog: Some(catalog), ..Options::default() });
+    let off = lint::run_texts(texts, &Options { prefilter: false, catalog: Some(catalog), ..Options::default() });
+    assert_eq!(on.stats.deferred, 0, "the configured name is a trigger");
+    assert_eq!(findings(&on), [("start.rs".to_string(), 2, "detached_spawn".to_string())]);
+    assert_eq!(json(&on), json(&off));
+}
