@@ -9,7 +9,7 @@ use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::analysis::lower::{lower_file, FileContext};
+use crate::analysis::lower::{lower_file, FileContext, Offsets};
 use crate::analysis::Analysis;
 use crate::catalog::Catalog;
 use crate::diagnostic::{Diagnostic, Label, Level, PARSE_ERROR};
@@ -68,8 +68,14 @@ pub fn parse_module(
         Ok(mut ast) => {
             crate::analysis::lower::expand_item_macros(&mut ast.items, 0);
             let children = module.map(|(path, origin)| modules::children(&ast, path, origin)).unwrap_or_default();
-            let cx =
-                FileContext { file, base, module_path: info.module_path.clone(), test_file: info.test_file, catalog };
+            let cx = FileContext {
+                file,
+                base,
+                module_path: info.module_path.clone(),
+                test_file: info.test_file,
+                catalog,
+                offsets: Offsets::new(&text[base..]),
+            };
             Ok((lower_file(&ast, &cx), children))
         }
         Err(failure) => Err(failure.into_diagnostic(file, base)),

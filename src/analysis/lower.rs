@@ -24,6 +24,35 @@ pub struct FileContext<'a> {
     /// The whole file is test code (under `tests/` or `benches/`).
     pub test_file: bool,
     pub catalog: &'a Catalog,
+    /// Where the parsed text's spans fall in it.
+    pub offsets: Offsets,
+}
+
+/// Byte offsets of the spans of one parsed text. proc_macro2 counts positions in chars
+/// and turns them into bytes through a per-file cache that cost a tenth of a whole lint;
+/// in an ASCII text (almost every file) a span's line and column give the bytes directly.
+pub struct Offsets {
+    /// Byte offset of each line's start; `None` for a text that is not ASCII.
+    ascii_lines: Option<Vec<usize>>,
+}
+
+impl Offsets {
+    /// For `text`, the string the spans were parsed from.
+    pub fn new(text: &str) -> Offsets {
+        let ascii_lines = text.is_ascii().then(|| {
+            let breaks = memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1);
+            std::iter::once(0).chain(breaks).collect()
+        });
+        Offsets { ascii_lines }
+    }
+
+    pub fn range(&self, span: proc_macro2::Span) -> std::ops::Range<usize> {
+        let Some(lines) = &self.ascii_lines else { return span.byte_range() };
+        // Call-site spans (line 1, column 0 of an empty file) come out as 0..0, as
+        // `byte_range` gives them.
+        let at = |lc: proc_macro2::LineColumn| lines.get(lc.line.wrapping_sub(1)).map_or(0, |start| start + lc.column);
+        at(span.start())..at(span.end())
+    }
 }
 
 /// Expressions nested deeper than this are folded into one opaque node, so that hostile
@@ -288,7 +317,7 @@ impl Lowerer<'_> {
     // ---- arena ---------------------------------------------------------------------------
 
     fn sp(&self, s: proc_macro2::Span) -> Span {
-        let r = s.byte_range();
+        let r = self.cx.offsets.range(s);
         Span::new(self.cx.file, self.cx.base + r.start..self.cx.base + r.end)
     }
 
@@ -919,5 +948,43 @@ fn item_attrs(item: &syn::Item) -> &[syn::Attribute] {
         syn::Item::Const(i) => &i.attrs,
         syn::Item::Macro(i) => &i.attrs,
         _ => &[],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Offsets;
+    use proc_macro2::{TokenStream, TokenTree};
+
+    /// Every span of every token (and both delimiters of every group) of `text`.
+    fn spans(stream: TokenStream, out: &mut Vec<proc_macro2::Span>) {
+        for tree in stream {
+            out.push(tree.span());
+            if let TokenTree::Group(g) = tree {
+                out.extend([g.span_open(), g.span_close()]);
+                spans(g.stream(), out);
+            }
+        }
+    }
+
+    #[test]
+    fn offsets_agree_with_proc_macro2() {
+        let texts = [
+            "fn f() {\n    g(1, \"two\");\r\n\tlet x = [a, b];\n}\n",
+            "fn é() { let s = \"ünï\"; }\nfn g() {}\n",
+            "",
+            "/* only a comment */",
+            "x\n\n\ny",
+        ];
+        for text in texts {
+            let stream: TokenStream = text.parse().expect("lexes");
+            let offsets = Offsets::new(text);
+            let mut all = vec![proc_macro2::Span::call_site()];
+            spans(stream, &mut all);
+            for span in all {
+                assert_eq!(offsets.range(span), span.byte_range(), "in {text:?}");
+            }
+            proc_macro2::extra::invalidate_current_thread_spans();
+        }
     }
 }
