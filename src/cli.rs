@@ -551,7 +551,7 @@ fn stats(run: &lint::Run, started: Instant) -> String {
     let total = started.elapsed().as_secs_f64();
     let files = run.files_linted + run.files_failed;
     format!(
-        "stats: {files} files, {:.1} MB in {total:.3}s ({:.0} files/s, {:.1} MB/s); read {:.3}s, parse+analyse {:.3}s, rules {:.3}s; prefilter: {} files, {:.1} MB not parsed, {} parsed on demand; {} spawn wrappers",
+        "stats: {files} files, {:.1} MB in {total:.3}s ({:.0} files/s, {:.1} MB/s); read {:.3}s, parse+analyse {:.3}s, rules {:.3}s; prefilter: {} files, {:.1} MB not parsed, {} parsed on demand, {:.1} MB of bodies blanked, {} files parsed again whole; {} spawn wrappers",
         s.bytes as f64 / 1e6,
         files as f64 / total,
         s.bytes as f64 / 1e6 / total,
@@ -561,6 +561,8 @@ fn stats(run: &lint::Run, started: Instant) -> String {
         s.deferred,
         s.deferred_bytes as f64 / 1e6,
         s.parsed_on_demand,
+        s.blanked_bytes as f64 / 1e6,
+        s.reparsed,
         s.wrappers.len(),
     )
 }

@@ -19,7 +19,7 @@ use crate::diagnostic::{self, Diagnostic, Label, Level};
 use crate::discover::modules::ChildModule;
 use crate::discover::{self, canonical, display_path, Input};
 use crate::parse::{self, FileInfo, FileText};
-use crate::prefilter::{Prefilter, Words};
+use crate::prefilter::{Blanked, Prefilter, Words};
 use crate::rules::{self, CrateContext};
 use crate::source::{Edition, FileId, Package, SourceDb, SourceFile, Span};
 
@@ -80,6 +80,10 @@ pub struct Stats {
     /// Files the prefilter found nothing in, that were never parsed, and their bytes.
     pub deferred: usize,
     pub deferred_bytes: usize,
+    /// Bytes of function bodies the prefilter blanked out and that were never parsed.
+    pub blanked_bytes: usize,
+    /// Files parsed again whole, because the rules asked about a blanked body.
+    pub reparsed: usize,
     /// Deferred files parsed after all, because the rules asked about a name they spell.
     pub parsed_on_demand: usize,
     /// Spawn wrappers inferred in the workspace: `path` and how it spawns, sorted.
@@ -255,7 +259,7 @@ fn lint_crate(
 ) -> (Run, CrateWrappers) {
     let mut run = Run::default();
     let mut files: Vec<(FileId, Analysis)> = Vec::new();
-    let mut deferred: Vec<Pending> = Vec::new();
+    let mut held = HeldBack::default();
     let prefilter = triggers.map(|t| {
         let wrappers = workspace.spelt_names().into_iter().map(|name| (name, Spelling::ANYWHERE));
         Prefilter::new(t.iter().map(|(w, how)| (w.clone(), *how)).chain(wrappers))
@@ -273,8 +277,8 @@ fn lint_crate(
             .collect();
         run.stats.read += started.elapsed();
         let sources = wave.drain(..).zip(texts).map(|(input, text)| Source { input, text }).collect();
-        let todo = register(&mut run, sources, prefilter.as_ref(), &mut deferred);
-        for (child, package) in parse_files(&mut run, &mut files, todo, options) {
+        let todo = register(&mut run, sources, prefilter.as_ref(), &mut held);
+        for (child, package) in parse_files(&mut run, &mut files, todo, &mut held, options) {
             let path = canonical(&child.path);
             if options.exclude.matches(&child.path) {
                 if !run.files_excluded.contains(&path) {
@@ -289,9 +293,9 @@ fn lint_crate(
     }
     let mut own = CrateWrappers::default();
     if !options.parse_only && !run.db.is_empty() {
-        own = check_until_closed(k, &mut run, &mut files, deferred, workspace, options);
+        own = check_until_closed(k, &mut run, &mut files, held, workspace, options);
     } else {
-        run.files_linted += deferred.len();
+        run.files_linted += held.deferred.len();
     }
     drop(files);
     let shown: HashSet<FileId> =
@@ -311,14 +315,19 @@ type Declared = (ChildModule, Option<Arc<Package>>);
 /// A file registered in the database, to parse: where it sits and how it was reached.
 type Pending = (FileId, FileInfo, Input);
 
+/// What the prefilter held back of one crate (see [`crate::prefilter`]).
+#[derive(Default)]
+struct HeldBack {
+    /// Files not parsed.
+    deferred: Vec<Pending>,
+    /// Files parsed with the bodies of some functions blanked out, by file.
+    blanked: HashMap<FileId, (Pending, Blanked)>,
+}
+
 /// Registers `sources` in the database and returns those to parse now; those the
-/// `prefilter` finds nothing in go to `deferred`.
-fn register(
-    run: &mut Run,
-    sources: Vec<Source>,
-    prefilter: Option<&Prefilter>,
-    deferred: &mut Vec<Pending>,
-) -> Vec<Pending> {
+/// `prefilter` finds nothing in are deferred, and of the others, the bodies of the
+/// functions it finds nothing in are blanked.
+fn register(run: &mut Run, sources: Vec<Source>, prefilter: Option<&Prefilter>, held: &mut HeldBack) -> Vec<Pending> {
     let mut todo = Vec::with_capacity(sources.len());
     for s in sources {
         let Source { input, text } = s;
@@ -340,22 +349,45 @@ fn register(
                 run.diagnostics.push(parse::parse_error(Span::new(id, at..at), message));
                 run.files_failed += 1;
             }
-            None if !input.named
-                && prefilter.is_some_and(|p| !p.must_parse(&run.db.get(id).text, input.module.is_some())) =>
-            {
-                deferred.push((id, info, input));
-            }
-            None => todo.push((id, info, input)),
+            None => match prefilter.filter(|_| !input.named).map(|p| screen(p, &run.db.get(id).text, &input)) {
+                Some(Screened::Deferred) => held.deferred.push((id, info, input)),
+                Some(Screened::Blanked(blanked)) => {
+                    held.blanked.insert(id, ((id, info.clone(), input.clone()), blanked));
+                    todo.push((id, info, input));
+                }
+                Some(Screened::Whole) | None => todo.push((id, info, input)),
+            },
         }
     }
     todo
 }
 
-/// Parses and analyses `todo` in parallel, and returns the modules they declare.
+/// What the prefilter makes of a file.
+enum Screened {
+    Deferred,
+    Blanked(Blanked),
+    Whole,
+}
+
+/// Runs the prefilter on one file; should it panic (a bug), the file is parsed whole.
+fn screen(prefilter: &Prefilter, text: &str, input: &Input) -> Screened {
+    let verdict = catch_unwind(AssertUnwindSafe(|| {
+        if !prefilter.must_parse(text, input.module.is_some()) {
+            Screened::Deferred
+        } else {
+            prefilter.blank_bodies(text).map_or(Screened::Whole, Screened::Blanked)
+        }
+    }));
+    verdict.unwrap_or(Screened::Whole)
+}
+
+/// Parses and analyses `todo` in parallel (with the bodies `held` blanks blanked), and
+/// returns the modules they declare.
 fn parse_files(
     run: &mut Run,
     files: &mut Vec<(FileId, Analysis)>,
     todo: Vec<Pending>,
+    held: &mut HeldBack,
     options: &Options,
 ) -> Vec<Declared> {
     let started = Instant::now();
@@ -364,7 +396,7 @@ fn parse_files(
     let parsed: Vec<Result<Parsed, Diagnostic>> = todo
         .par_iter()
         .map(|(id, info, input)| {
-            let text = &db.get(*id).text;
+            let text = held.blanked.get(id).map_or(&*db.get(*id).text, |(_, b)| b.text.as_str());
             let module = input.module.as_ref().map(|origin| (input.path.as_path(), origin));
             guarded(*id, || parse_one(*id, text, info, module, catalog, options.parse_only)).and_then(|r| r)
         })
@@ -382,6 +414,8 @@ fn parse_files(
             Err(d) => {
                 run.diagnostics.push(d);
                 run.files_failed += 1;
+                // Not to be parsed again for its blanked bodies (and the error reported twice).
+                held.blanked.remove(&id);
             }
         }
     }
@@ -423,20 +457,21 @@ fn file_info(input: &Input) -> FileInfo {
     }
 }
 
-/// Checks a crate, and again with the deferred files whose names the checks asked
-/// about, until they ask about none of those left (see [`crate::prefilter`]); then
-/// files the findings and returns the crate's spawn wrappers.
+/// Checks a crate, and again with the held-back files whose names the checks asked
+/// about (deferred files parsed, blanked ones parsed whole), until they ask about none
+/// of those left (see [`crate::prefilter`]); then files the findings and returns the
+/// crate's spawn wrappers.
 fn check_until_closed(
     k: usize,
     run: &mut Run,
     files: &mut Vec<(FileId, Analysis)>,
-    mut deferred: Vec<Pending>,
+    mut held: HeldBack,
     workspace: &WorkspaceWrappers,
     options: &Options,
 ) -> CrateWrappers {
     loop {
         let started = Instant::now();
-        let recording = !deferred.is_empty();
+        let recording = !held.deferred.is_empty() || !held.blanked.is_empty();
         // The per-file rules are guarded one by one; this guards the crate-wide steps
         // (index, wrappers, filters): a panic there is reported on the crate's first file,
         // and the other crates are linted.
@@ -446,23 +481,42 @@ fn check_until_closed(
             Ok(checked) => checked,
             Err(d) => {
                 run.diagnostics.push(d);
-                run.files_linted += deferred.len();
+                run.files_linted += held.deferred.len();
                 return CrateWrappers::default();
             }
         };
         let asked = Words::anywhere(&checked.asked);
-        let (wanted, rest): (Vec<Pending>, Vec<Pending>) =
-            deferred.into_iter().partition(|(id, _, _)| asked.found_in(&run.db.get(*id).text, true));
-        deferred = rest;
-        if wanted.is_empty() {
-            run.files_linted += deferred.len();
-            run.stats.deferred += deferred.len();
-            run.stats.deferred_bytes += deferred.iter().map(|(id, _, _)| run.db.get(*id).text.len()).sum::<usize>();
+        let mentioned = Words::anywhere(&checked.mentioned);
+        let db = &run.db;
+        // A deferred file may define an asked name as a struct field, which no cheap
+        // scan tells from a mention: any spelling counts.
+        let needed = |id: &FileId| {
+            let text = &db.get(*id).text;
+            asked.found_in(text, true) || mentioned.found_in(text, true)
+        };
+        let (wanted, rest): (Vec<Pending>, Vec<Pending>) = held.deferred.into_iter().partition(|(id, _, _)| needed(id));
+        held.deferred = rest;
+        let hides = |(id, (_, b)): (&FileId, &(Pending, Blanked))| {
+            b.hides(&db.get(*id).text, &checked.asked, &asked, &mentioned).then_some(*id)
+        };
+        let mut whole: Vec<FileId> = held.blanked.iter().filter_map(hides).collect();
+        if wanted.is_empty() && whole.is_empty() {
+            let s = &mut run.stats;
+            run.files_linted += held.deferred.len();
+            s.deferred += held.deferred.len();
+            s.deferred_bytes += held.deferred.iter().map(|(id, _, _)| db.get(*id).text.len()).sum::<usize>();
+            s.blanked_bytes += held.blanked.values().map(|(_, b)| b.blanked_bytes()).sum::<usize>();
             return file_findings(run, checked);
         }
-        // Deferred files declare no modules (the prefilter parses any that might).
+        whole.sort();
+        files.retain(|(id, _)| whole.binary_search(id).is_err());
+        let again: Vec<Pending> = whole.iter().filter_map(|id| held.blanked.remove(id)).map(|(p, _)| p).collect();
+        run.files_linted -= again.len();
+        run.stats.reparsed += again.len();
+        // Deferred files declare no modules (the prefilter parses any that might), and
+        // files parsed again were followed into already.
         run.stats.parsed_on_demand += wanted.len();
-        parse_files(run, files, wanted, options);
+        parse_files(run, files, wanted.into_iter().chain(again).collect(), &mut held, options);
     }
 }
 
@@ -472,9 +526,12 @@ struct Checked {
     kept: Vec<Diagnostic>,
     superseded: Vec<Diagnostic>,
     own: CrateWrappers,
-    /// The names the checks looked up in the crate index, and those a call of one of
-    /// the crate's wrappers spells: what a deferred file must be parsed for.
+    /// The names the checks looked up in the crate index: a file held back that
+    /// defines one must be parsed.
     asked: HashSet<String>,
+    /// The names of the crate's run-once functions and those a call of one of its
+    /// wrappers spells: a file held back that mentions one must be parsed.
+    mentioned: HashSet<String>,
 }
 
 /// Indexes one crate, infers its spawn wrappers, runs every rule on every file, and
@@ -509,15 +566,17 @@ fn check_crate(
     };
     let found = run_rules(&cx, files);
     let own = wrappers.into_own();
-    let mut asked = index.names_asked(&refs);
-    asked.extend(own.spelt_names());
+    let asked = index.names_asked();
+    let mut mentioned = index.once_fn_names(&refs);
+    mentioned.extend(own.spelt_names());
+    mentioned.extend(own.aliases_of(&workspace.spelt_names()));
     let (mut kept, superseded) = diagnostic::keep_most_specific(found);
     for d in &mut kept {
         if let Some(&(_, level)) = options.levels.iter().rev().find(|(rule, _)| *rule == d.rule) {
             d.level = level;
         }
     }
-    Checked { kept, superseded, own, asked }
+    Checked { kept, superseded, own, asked, mentioned }
 }
 
 /// Files a crate's findings in the run: suppressions, then levels.
@@ -581,6 +640,8 @@ impl Run {
         s.rules += p.rules;
         s.deferred += p.deferred;
         s.deferred_bytes += p.deferred_bytes;
+        s.blanked_bytes += p.blanked_bytes;
+        s.reparsed += p.reparsed;
         s.parsed_on_demand += p.parsed_on_demand;
         s.wrappers.extend(p.wrappers);
         s.wrappers.sort();

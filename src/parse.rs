@@ -38,6 +38,7 @@ pub fn read(path: &Path) -> FileText {
 }
 
 /// Where a file sits, for lowering.
+#[derive(Debug, Clone)]
 pub struct FileInfo {
     pub module_path: Vec<String>,
     pub test_file: bool,

@@ -6,13 +6,16 @@
 //! call of a spawn wrapper; each is spelt with a word from the catalogs
 //! ([`crate::catalog::Catalog::trigger_words`]) or a wrapper's name. A file that spells
 //! none of them, outside `fn NAME` definitions, is *deferred*: it is read and registered
-//! but not parsed. What other files learn from it (a function a rule follows a spawn
-//! into, a struct field's type, a mention of a run-once function) is asked for by name;
-//! [`crate::lint`] parses every deferred file that spells a name that was asked for, and
-//! checks the crate again, until no deferred file does. The output is the same as with
-//! every file parsed, except that a deferred file's syntax errors are not reported.
+//! but not parsed. In the other files, the body of every function that spells none is
+//! *blanked* (its bytes, but for line breaks, become spaces, so spans do not move). What
+//! other code learns from held-back code (a function a rule follows a spawn into, a
+//! struct field's type, a mention of a run-once function or a wrapper) is asked for by
+//! name; [`crate::lint`] parses every deferred file, and parses whole every blanked file,
+//! that holds a name that was asked for, and checks the crate again, until none does.
+//! The output is the same as with every file parsed, except that syntax errors in code
+//! never parsed are not reported.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::catalog::Spelling;
 
@@ -85,6 +88,33 @@ impl Words {
     }
 }
 
+impl Words {
+    /// Whether `text` defines one of the words: as a function's name (`fn WORD`), or
+    /// anywhere when it defines a type (`struct`, `enum`, `union`), whose fields and
+    /// variants are named bare.
+    pub fn defined_in(&self, text: &str) -> bool {
+        if self.words.is_empty() {
+            return false;
+        }
+        let mut before = Token::Punct(b';');
+        let mut defines_type = false;
+        let mut named = false;
+        for t in Tokens::new(text) {
+            if let Token::Ident(w) = t {
+                if self.get(w).is_some() {
+                    if before == Token::Ident(b"fn") {
+                        return true;
+                    }
+                    named = true;
+                }
+                defines_type |= matches!(w, b"struct" | b"enum" | b"union");
+            }
+            before = t;
+        }
+        defines_type && named
+    }
+}
+
 /// Whether a word spelt `how` stands where it counts, between `before` and `after`.
 fn stands(how: Spelling, before: Token, after: Option<Token>) -> bool {
     how.anywhere
@@ -118,6 +148,121 @@ impl Prefilter {
             || may_reexport(text)
             || (follows_modules && may_declare_modules(text))
     }
+}
+
+/// A file's text with the bodies of the functions no rule can report in blanked out.
+pub struct Blanked {
+    /// The text to parse: each blanked body's bytes, but for line breaks, are spaces, so
+    /// every span and line number is the file's.
+    pub text: String,
+    /// The blanked byte ranges (inside the braces), and the names of their functions.
+    pub regions: Vec<(std::ops::Range<usize>, String)>,
+}
+
+impl Blanked {
+    /// Whether a rule asked about something the blanked bodies hold: one of their
+    /// functions by name (`asked_names`), an item they define that a lookup could have
+    /// found (`asked`: a nested `fn`, or any name where they define a type), or a
+    /// mention of a name in `mentioned` (a run-once function, a spawn wrapper).
+    pub fn hides(&self, original: &str, asked_names: &HashSet<String>, asked: &Words, mentioned: &Words) -> bool {
+        self.regions.iter().any(|(r, name)| {
+            let body = &original[r.clone()];
+            asked_names.contains(name) || asked.defined_in(body) || mentioned.found_in(body, true)
+        })
+    }
+
+    pub fn blanked_bytes(&self) -> usize {
+        self.regions.iter().map(|(r, _)| r.len()).sum()
+    }
+}
+
+impl Prefilter {
+    /// `text` with the body of every function that spells no trigger blanked, or `None`
+    /// when there is none such (or the text holds a suppression comment).
+    pub fn blank_bodies(&self, text: &str) -> Option<Blanked> {
+        if text.contains(MARKER) {
+            return None;
+        }
+        let aliases = self.aliases_in(text);
+        let mut regions = Vec::new();
+        let mut tokens = Tokens::new(text);
+        while let Some(t) = tokens.next() {
+            if t != Token::Ident(b"fn") {
+                continue;
+            }
+            let mut ahead = tokens.clone();
+            let Some(Token::Ident(name)) = ahead.next() else { continue };
+            let Some(open) = body_start(&mut ahead) else { continue };
+            let Some(close) = body_end(&mut ahead) else { break };
+            let body = &text[open + 1..close];
+            if self.triggers.found_in(body, false) || aliases.found_in(body, false) {
+                continue;
+            }
+            regions.push((open + 1..close, String::from_utf8_lossy(name).into_owned()));
+            tokens = ahead;
+        }
+        if regions.is_empty() {
+            return None;
+        }
+        let mut bytes = text.as_bytes().to_vec();
+        for (r, _) in &regions {
+            bytes[r.clone()].iter_mut().filter(|b| **b != b'\n').for_each(|b| *b = b' ');
+        }
+        Some(Blanked { text: String::from_utf8(bytes).ok()?, regions })
+    }
+}
+
+impl Prefilter {
+    /// The names `text` imports a trigger under (`use tokio::spawn as go;`): a body
+    /// calling `go(..)` spells no trigger, but its file's imports make it one.
+    fn aliases_in(&self, text: &str) -> Words {
+        let mut aliases = Vec::new();
+        let mut tokens = Tokens::new(text);
+        let mut before = Token::Punct(b';');
+        while let Some(t) = tokens.next() {
+            if let (Token::Ident(b"as"), Token::Ident(w)) = (t, before) {
+                if let (Some(_), Some(Token::Ident(alias))) = (self.triggers.get(w), tokens.clone().next()) {
+                    aliases.push(String::from_utf8_lossy(alias).into_owned());
+                }
+            }
+            before = t;
+        }
+        Words::anywhere(aliases)
+    }
+}
+
+/// After a function's name: the offset of its body's `{`, or `None` for a declaration
+/// without one (`fn f();`).
+fn body_start(tokens: &mut Tokens) -> Option<usize> {
+    let mut depth = 0usize;
+    while let Some(t) = tokens.next() {
+        match t {
+            Token::Punct(b'(' | b'[') => depth += 1,
+            Token::Punct(b')' | b']') => depth = depth.checked_sub(1)?,
+            Token::Punct(b'{') if depth == 0 => return Some(tokens.start),
+            Token::Punct(b';' | b'}') if depth == 0 => return None,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// After a body's `{`: the offset of the `}` that closes it.
+fn body_end(tokens: &mut Tokens) -> Option<usize> {
+    let mut depth = 1usize;
+    while let Some(t) = tokens.next() {
+        match t {
+            Token::Punct(b'{') => depth += 1,
+            Token::Punct(b'}') => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(tokens.start);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Whether `text` may declare an out-of-line module: a `mod` keyword not followed by a
@@ -158,11 +303,13 @@ enum Token<'a> {
 struct Tokens<'a> {
     bytes: &'a [u8],
     at: usize,
+    /// Where the token last returned starts.
+    start: usize,
 }
 
 impl<'a> Tokens<'a> {
     fn new(text: &'a str) -> Tokens<'a> {
-        Tokens { bytes: text.as_bytes(), at: 0 }
+        Tokens { bytes: text.as_bytes(), at: 0, start: 0 }
     }
 
     fn peek(&self, ahead: usize) -> u8 {
@@ -253,10 +400,12 @@ impl<'a> Iterator for Tokens<'a> {
                     self.at += ident_len(&self.bytes[start..]);
                     let word = &self.bytes[start..self.at];
                     if !self.skipped_prefixed_string(word) {
+                        self.start = start;
                         return Some(Token::Ident(word));
                     }
                 }
                 b => {
+                    self.start = self.at;
                     self.at += 1;
                     return Some(Token::Punct(b));
                 }
@@ -378,6 +527,44 @@ mod tests {
         assert!(may_declare_modules("mod /* odd */ x;"));
         assert!(may_declare_modules("x.mod"));
         assert!(!may_declare_modules("// mod a;\nlet s = \"mod b;\";"));
+    }
+
+    #[test]
+    fn bodies_without_triggers_are_blanked_keeping_offsets() {
+        let p = Prefilter::new([("spawn", Spelling::FUNCTION)]);
+        let text = "fn quiet(x: u8) -> u8 {\n    let s = \"}\"; x + 1 // é\n}\nfn loud() {\n    tokio::spawn(f());\n    fn inner() { step() }\n}\ntrait T { fn decl(&self); fn dflt(&self) { x() } }\n";
+        let b = p.blank_bodies(text).expect("something blanked");
+        let names: Vec<&str> = b.regions.iter().map(|(_, n)| n.as_str()).collect();
+        assert_eq!(names, ["quiet", "inner", "dflt"]);
+        assert_eq!(b.text.len(), text.len());
+        assert_eq!(b.text.lines().count(), text.lines().count());
+        assert!(b.text.starts_with("fn quiet(x: u8) -> u8 {\n"), "{}", b.text);
+        assert!(b.text.contains("tokio::spawn(f());"));
+        assert!(b.text.contains("fn inner() {        }"));
+        assert!(syn::parse_file(&b.text).is_ok(), "{}", b.text);
+        let asked = |names: &[&str]| {
+            let set = names.iter().map(|n| n.to_string()).collect();
+            b.hides(text, &set, &Words::anywhere(names), &Words::anywhere(Vec::<String>::new()))
+        };
+        let mentioned = |names: &[&str]| {
+            b.hides(text, &HashSet::new(), &Words::anywhere(Vec::<String>::new()), &Words::anywhere(names))
+        };
+        assert!(asked(&["quiet"]), "a blanked function by name");
+        assert!(!asked(&["step"]), "a lookup of a name a blanked body only calls");
+        assert!(mentioned(&["step"]), "a mention of a run-once function or wrapper");
+        assert!(!asked(&["loud", "f", "decl"]));
+        assert!(p.blank_bodies("// leaklint::allow(detached_spawn)\nfn a() { b() }").is_none());
+        assert!(p.blank_bodies("fn a() { tokio::spawn(b()) }").is_none());
+        assert!(p.blank_bodies("use tokio::spawn as go;\nfn a() { go(b()) }").is_none(), "an alias of a trigger");
+    }
+
+    #[test]
+    fn definitions_are_functions_or_anything_in_a_type() {
+        let w = Words::anywhere(["run", "tx"]);
+        assert!(w.defined_in("let x = 1; fn run() {}"));
+        assert!(!w.defined_in("self.run(); let tx = 1;"));
+        assert!(w.defined_in("struct S { tx: Sender<u8> }"));
+        assert!(!w.defined_in("struct S { rx: Receiver<u8> }"));
     }
 
     #[test]

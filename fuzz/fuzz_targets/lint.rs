@@ -26,7 +26,7 @@ fuzz_target!(|data: &[u8]| {
         .enumerate()
         .map(|(i, part)| (if i == 0 { "src/lib.rs".to_string() } else { format!("src/m{i}.rs") }, part.to_string()))
         .collect();
-    let options = Options { include_tests: data.len() % 2 == 0, ..Options::default() };
+    let options = Options { include_tests: data.len() % 2 == 0, prefilter: data.len() % 3 != 0, ..Options::default() };
     let run = lint::run_texts(files, &options);
     for d in run.diagnostics.iter().chain(&run.superseded) {
         assert_ne!(d.rule, INTERNAL_ERROR, "{}", d.message);

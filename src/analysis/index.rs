@@ -68,13 +68,16 @@ impl CrateIndex {
         index
     }
 
-    /// The names a lookup could have found elsewhere: every function, method and field
-    /// name looked up so far, and the names of the run-once functions (a mention of one
-    /// anywhere in ordinary code makes it ordinary).
-    pub fn names_asked(&self, files: &[&Analysis]) -> HashSet<String> {
-        let mut names = self.asked.as_ref().map(|a| lock(a).clone()).unwrap_or_default();
-        names.extend(self.once_fns.iter().map(|f| files[f.file].tree.fns[f.def].name.clone()));
-        names
+    /// Every function, method and field name looked up so far: what a lookup could
+    /// have found in a file it does not hold.
+    pub fn names_asked(&self) -> HashSet<String> {
+        self.asked.as_ref().map(|a| lock(a).clone()).unwrap_or_default()
+    }
+
+    /// The names of the run-once functions: a mention of one anywhere in ordinary code
+    /// makes it ordinary.
+    pub fn once_fn_names(&self, files: &[&Analysis]) -> HashSet<String> {
+        self.once_fns.iter().map(|f| files[f.file].tree.fns[f.def].name.clone()).collect()
     }
 
     fn ask(&self, name: &str) {

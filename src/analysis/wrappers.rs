@@ -71,6 +71,13 @@ impl CrateWrappers {
     pub fn spelt_names(&self) -> BTreeSet<String> {
         spelt_names(&self.by_fn, &self.reexports)
     }
+
+    /// The names this crate's `pub use` items give to one of `wrappers` (names of
+    /// wrappers of other crates): `pub(crate) use rt::spawn_critical as critical`.
+    pub fn aliases_of(&self, wrappers: &BTreeSet<String>) -> BTreeSet<String> {
+        let last = |path: &str| path.rsplit("::").next().unwrap_or(path).to_string();
+        self.reexports.iter().filter(|(_, to)| wrappers.contains(&last(to))).map(|(from, _)| last(from)).collect()
+    }
 }
 
 /// Each wrapper's name, and each name a `pub use` gives one (`pub use rt::spawn_named as go`).
