@@ -329,7 +329,15 @@ struct HeldBack {
 /// functions it finds nothing in are blanked.
 fn register(run: &mut Run, sources: Vec<Source>, prefilter: Option<&Prefilter>, held: &mut HeldBack) -> Vec<Pending> {
     let mut todo = Vec::with_capacity(sources.len());
-    for s in sources {
+    // Screened in parallel: a crate of generated bindings is mostly scanned, not parsed.
+    let verdicts: Vec<Option<Screened>> = sources
+        .par_iter()
+        .map(|s| match (&s.text, prefilter.filter(|_| !s.input.named)) {
+            (FileText::Text(text), Some(p)) => Some(screen(p, text, &s.input)),
+            _ => None,
+        })
+        .collect();
+    for (s, verdict) in sources.into_iter().zip(verdicts) {
         let Source { input, text } = s;
         let (text, problem) = match text {
             FileText::Text(t) => (t, None),
@@ -349,7 +357,7 @@ fn register(run: &mut Run, sources: Vec<Source>, prefilter: Option<&Prefilter>, 
                 run.diagnostics.push(parse::parse_error(Span::new(id, at..at), message));
                 run.files_failed += 1;
             }
-            None => match prefilter.filter(|_| !input.named).map(|p| screen(p, &run.db.get(id).text, &input)) {
+            None => match verdict {
                 Some(Screened::Deferred) => held.deferred.push((id, info, input)),
                 Some(Screened::Blanked(blanked)) => {
                     held.blanked.insert(id, ((id, info.clone(), input.clone()), blanked));
