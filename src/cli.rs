@@ -551,11 +551,12 @@ fn stats(run: &lint::Run, started: Instant) -> String {
     let total = started.elapsed().as_secs_f64();
     let files = run.files_linted + run.files_failed;
     format!(
-        "stats: {files} files, {:.1} MB in {total:.3}s ({:.0} files/s, {:.1} MB/s); read {:.3}s, parse+analyse {:.3}s, rules {:.3}s; prefilter: {} files, {:.1} MB not parsed, {} parsed on demand, {:.1} MB of bodies blanked, {} files parsed again whole; {} spawn wrappers",
+        "stats: {files} files, {:.1} MB in {total:.3}s ({:.0} files/s, {:.1} MB/s); read {:.3}s, prefilter scan {:.3}s, parse+analyse {:.3}s, rules {:.3}s; prefilter: {} files, {:.1} MB not parsed, {} parsed on demand, {:.1} MB of bodies blanked, {} files parsed again whole; {} spawn wrappers",
         s.bytes as f64 / 1e6,
         files as f64 / total,
         s.bytes as f64 / 1e6 / total,
         s.read.as_secs_f64(),
+        s.screen.as_secs_f64(),
         s.analyse.as_secs_f64(),
         s.rules.as_secs_f64(),
         s.deferred,

@@ -74,6 +74,8 @@ pub struct Run {
 pub struct Stats {
     pub bytes: usize,
     pub read: Duration,
+    /// The prefilter's scan of the files' text (see [`crate::prefilter`]).
+    pub screen: Duration,
     /// Parsing and analysis (lowering, uses), all crates.
     pub analyse: Duration,
     pub rules: Duration,
@@ -330,6 +332,7 @@ struct HeldBack {
 fn register(run: &mut Run, sources: Vec<Source>, prefilter: Option<&Prefilter>, held: &mut HeldBack) -> Vec<Pending> {
     let mut todo = Vec::with_capacity(sources.len());
     // Screened in parallel: a crate of generated bindings is mostly scanned, not parsed.
+    let started = Instant::now();
     let verdicts: Vec<Option<Screened>> = sources
         .par_iter()
         .map(|s| match (&s.text, prefilter.filter(|_| !s.input.named)) {
@@ -337,6 +340,7 @@ fn register(run: &mut Run, sources: Vec<Source>, prefilter: Option<&Prefilter>, 
             _ => None,
         })
         .collect();
+    run.stats.screen += started.elapsed();
     for (s, verdict) in sources.into_iter().zip(verdicts) {
         let Source { input, text } = s;
         let (text, problem) = match text {
@@ -644,6 +648,7 @@ impl Run {
         let (s, p) = (&mut self.stats, part.stats);
         s.bytes += p.bytes;
         s.read += p.read;
+        s.screen += p.screen;
         s.analyse += p.analyse;
         s.rules += p.rules;
         s.deferred += p.deferred;

@@ -143,10 +143,7 @@ impl Prefilter {
     /// something (a `pub use` can rename a spawn wrapper or the module holding one), or
     /// it may declare out-of-line modules whose files are to be found (`follows_modules`).
     pub fn must_parse(&self, text: &str, follows_modules: bool) -> bool {
-        self.triggers.found_in(text, false)
-            || text.contains(MARKER)
-            || may_reexport(text)
-            || (follows_modules && may_declare_modules(text))
+        text.contains(MARKER) || scan(text, &self.triggers, true, follows_modules)
     }
 }
 
@@ -268,26 +265,37 @@ fn body_end(tokens: &mut Tokens) -> Option<usize> {
 /// Whether `text` may declare an out-of-line module: a `mod` keyword not followed by a
 /// name and `{` (an inline module), so macro-made declarations (`mod $name;`) count.
 pub fn may_declare_modules(text: &str) -> bool {
-    let mut tokens = Tokens::new(text);
-    while let Some(t) = tokens.next() {
-        if t == Token::Ident(b"mod") {
-            let inline = matches!(tokens.next(), Some(Token::Ident(_))) && tokens.next() == Some(Token::Punct(b'{'));
-            if !inline {
-                return true;
-            }
-        }
-    }
-    false
+    scan(text, &Words::anywhere(Vec::<String>::new()), false, true)
 }
 
 /// Whether `text` may hold a `pub use` (or `pub(crate) use`, ..) item.
 pub fn may_reexport(text: &str) -> bool {
+    scan(text, &Words::anywhere(Vec::<String>::new()), true, false)
+}
+
+/// One pass over `text`'s code for what makes a file worth parsing: a trigger in
+/// `triggers` where its spelling counts (not as `fn WORD`), a re-export (`reexports`),
+/// a module declaration (`modules`).
+fn scan(text: &str, triggers: &Words, reexports: bool, modules: bool) -> bool {
+    let mut tokens = Tokens::new(text);
     let mut before = Token::Punct(b';');
-    Tokens::new(text).any(|t| {
-        let found = t == Token::Ident(b"use") && matches!(before, Token::Ident(b"pub") | Token::Punct(b')'));
+    while let Some(t) = tokens.next() {
+        if let Token::Ident(w) = t {
+            let trigger = triggers
+                .get(w)
+                .is_some_and(|how| before != Token::Ident(b"fn") && stands(how, before, tokens.clone().next()));
+            let reexport = reexports && w == b"use" && matches!(before, Token::Ident(b"pub") | Token::Punct(b')'));
+            let module = modules && w == b"mod" && {
+                let mut ahead = tokens.clone();
+                !(matches!(ahead.next(), Some(Token::Ident(_))) && ahead.next() == Some(Token::Punct(b'{')))
+            };
+            if trigger || reexport || module {
+                return true;
+            }
+        }
         before = t;
-        found
-    })
+    }
+    false
 }
 
 /// A token of Rust code, as far as the prefilter cares: identifiers and keywords, and
