@@ -338,7 +338,8 @@ impl<'a> Tokens<'a> {
             None => {
                 let mut i = 0;
                 loop {
-                    match memchr::memchr2(b'"', b'\\', &rest[i..]) {
+                    // An escape may be the text's last byte: `i` can pass its end.
+                    match memchr::memchr2(b'"', b'\\', rest.get(i..).unwrap_or(&[])) {
                         Some(j) if rest[i + j] == b'\\' => i += j + 2,
                         Some(j) => break Some(i + j + 1),
                         None => break None,
@@ -505,6 +506,9 @@ mod tests {
         assert!(w.found_in("let c = '\"'; let q = '\''; x.lock()", false));
         assert!(w.found_in("fn f<'a>(x: &'a M) { x.lock() }", false), "a lifetime is not a char literal");
         assert!(!w.found_in("let s = \"unterminated; spawn", true));
+        for cut in ["\"abc\\", "'\\", "r#\"x", "b'", "/* x", "'", "\"\\\\\\"] {
+            assert!(!w.found_in(cut, true), "{cut:?}");
+        }
         assert!(w.found_in("r#spawn(1)", false), "a raw identifier is its name");
         assert!(!w.found_in("let x = 1_000u64; 0xspawn", false), "numbers are skipped whole");
     }
@@ -564,6 +568,27 @@ mod tests {
         assert!(p.blank_bodies("// leaklint::allow(detached_spawn)\nfn a() { b() }").is_none());
         assert!(p.blank_bodies("fn a() { tokio::spawn(b()) }").is_none());
         assert!(p.blank_bodies("use tokio::spawn as go;\nfn a() { go(b()) }").is_none(), "an alias of a trigger");
+    }
+
+    /// Every prefix of a text full of tricky tokens is scanned without a panic.
+    #[test]
+    fn any_prefix_scans() {
+        let text =
+            "// c\n/* a /* b */ */ fn f<'a>(x: &'a str) -> char { let s = \"q\\\"\\\\\"; let r = r##\"x\"#\"##;\n\
+                    let b = b'\\''; let c = '\\u{1F600}'; let é = 'é'; x.lock(); spawn(g()) }\n\
+                    mod m; pub(crate) use a as b; fn h() { loop {} } r#fn(); 0x1f_u8; 1.0e-3";
+        let p = Prefilter::new([("lock", Spelling::METHOD), ("spawn", Spelling::FUNCTION)]);
+        let asked = Words::anywhere(["h", "f"]);
+        let names = ["h".to_string()].into_iter().collect();
+        for cut in (0..=text.len()).filter(|&i| text.is_char_boundary(i)) {
+            let prefix = &text[..cut];
+            p.must_parse(prefix, true);
+            if let Some(b) = p.blank_bodies(prefix) {
+                assert_eq!(b.text.len(), prefix.len());
+                b.hides(prefix, &names, &asked, &asked);
+            }
+            asked.defined_in(prefix);
+        }
     }
 
     #[test]
