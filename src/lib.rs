@@ -25,3 +25,9 @@ pub mod rules;
 pub mod source;
 pub mod suppress;
 pub mod with_check;
+
+/// Locks `m` even if a thread panicked while holding it: leaklint's shared sets only
+/// grow (files reached, names looked up), so a panic cannot leave one half-updated.
+pub(crate) fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}

@@ -121,7 +121,7 @@ pub fn run(inputs: &[Input], options: &Options) -> Run {
     let reached = Mutex::new(HashSet::new());
     let mut crates: BTreeMap<Option<PathBuf>, Vec<Input>> = BTreeMap::new();
     for input in inputs {
-        if lock(&reached).insert(canonical(&input.path)) {
+        if crate::lock(&reached).insert(canonical(&input.path)) {
             let key = input.package.as_ref().map(|p| p.manifest_path.clone());
             crates.entry(key).or_default().push(input.clone());
         }
@@ -203,11 +203,6 @@ pub fn run_texts(files: Vec<(String, String)>, options: &Options) -> Run {
     run(&inputs, options)
 }
 
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    // A panic while holding this lock cannot leave the set of reached files half-updated.
-    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
 /// Crate numbers in the order they are linted: each level's crates depend only on
 /// crates of earlier levels (by library name). Should the dependencies form a cycle
 /// (they cannot in cargo), the crate with the fewest unlinted dependencies goes next.
@@ -286,7 +281,7 @@ fn lint_crate(
                 if !run.files_excluded.contains(&path) {
                     run.files_excluded.push(path);
                 }
-            } else if lock(reached).insert(path) {
+            } else if crate::lock(reached).insert(path) {
                 let display = display_path(&child.path, options.display_root.as_deref());
                 let module = Some(child.origin);
                 wave.push(Input { path: child.path, display, package, module, text: None, named: false });
@@ -295,9 +290,8 @@ fn lint_crate(
     }
     let mut own = CrateWrappers::default();
     if !options.parse_only && !run.db.is_empty() {
+        // Nothing is held back in a parse-only run (no prefilter) or an empty crate.
         own = check_until_closed(k, &mut run, &mut files, held, workspace, options);
-    } else {
-        run.files_linted += held.deferred.len();
     }
     drop(files);
     let shown: HashSet<FileId> =

@@ -69,22 +69,7 @@ impl Words {
     /// Whether `text`'s code spells one of the words where it counts; with
     /// `definitions` false, the name in `fn NAME` does not count.
     pub fn found_in(&self, text: &str, definitions: bool) -> bool {
-        if self.words.is_empty() {
-            return false;
-        }
-        let mut tokens = Tokens::new(text);
-        let mut before = Token::Punct(b';');
-        while let Some(t) = tokens.next() {
-            if let Token::Ident(w) = t {
-                if let Some(how) = self.get(w) {
-                    if (definitions || before != Token::Ident(b"fn")) && stands(how, before, tokens.clone().next()) {
-                        return true;
-                    }
-                }
-            }
-            before = t;
-        }
-        false
+        !self.words.is_empty() && scan(text, Scan { triggers: self, definitions, reexports: false, modules: false })
     }
 }
 
@@ -143,7 +128,8 @@ impl Prefilter {
     /// something (a `pub use` can rename a spawn wrapper or the module holding one), or
     /// it may declare out-of-line modules whose files are to be found (`follows_modules`).
     pub fn must_parse(&self, text: &str, follows_modules: bool) -> bool {
-        text.contains(MARKER) || scan(text, &self.triggers, true, follows_modules)
+        let look = Scan { triggers: &self.triggers, definitions: false, reexports: true, modules: follows_modules };
+        text.contains(MARKER) || scan(text, look)
     }
 }
 
@@ -262,28 +248,30 @@ fn body_end(tokens: &mut Tokens) -> Option<usize> {
     None
 }
 
-/// Whether `text` may declare an out-of-line module: a `mod` keyword not followed by a
-/// name and `{` (an inline module), so macro-made declarations (`mod $name;`) count.
-pub fn may_declare_modules(text: &str) -> bool {
-    scan(text, &Words::anywhere(Vec::<String>::new()), false, true)
+/// What one pass over a text's code looks for.
+#[derive(Clone, Copy)]
+struct Scan<'w> {
+    /// Words, where their spelling counts.
+    triggers: &'w Words,
+    /// Whether the name in `fn WORD` counts.
+    definitions: bool,
+    /// A `pub use` (or `pub(crate) use`, ..) item.
+    reexports: bool,
+    /// A `mod` keyword not followed by a name and `{` (an inline module): an
+    /// out-of-line module, also a macro-made one (`mod $name;`).
+    modules: bool,
 }
 
-/// Whether `text` may hold a `pub use` (or `pub(crate) use`, ..) item.
-pub fn may_reexport(text: &str) -> bool {
-    scan(text, &Words::anywhere(Vec::<String>::new()), true, false)
-}
-
-/// One pass over `text`'s code for what makes a file worth parsing: a trigger in
-/// `triggers` where its spelling counts (not as `fn WORD`), a re-export (`reexports`),
-/// a module declaration (`modules`).
-fn scan(text: &str, triggers: &Words, reexports: bool, modules: bool) -> bool {
+/// Whether `text`'s code holds anything `look` looks for.
+fn scan(text: &str, look: Scan) -> bool {
+    let Scan { triggers, definitions, reexports, modules } = look;
     let mut tokens = Tokens::new(text);
     let mut before = Token::Punct(b';');
     while let Some(t) = tokens.next() {
         if let Token::Ident(w) = t {
-            let trigger = triggers
-                .get(w)
-                .is_some_and(|how| before != Token::Ident(b"fn") && stands(how, before, tokens.clone().next()));
+            let trigger = triggers.get(w).is_some_and(|how| {
+                (definitions || before != Token::Ident(b"fn")) && stands(how, before, tokens.clone().next())
+            });
             let reexport = reexports && w == b"use" && matches!(before, Token::Ident(b"pub") | Token::Punct(b')'));
             let module = modules && w == b"mod" && {
                 let mut ahead = tokens.clone();
@@ -466,6 +454,16 @@ fn is_ident_byte(b: u8) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn may_declare_modules(text: &str) -> bool {
+        let none = Words::anywhere(Vec::<String>::new());
+        scan(text, Scan { triggers: &none, definitions: false, reexports: false, modules: true })
+    }
+
+    fn may_reexport(text: &str) -> bool {
+        let none = Words::anywhere(Vec::<String>::new());
+        scan(text, Scan { triggers: &none, definitions: false, reexports: true, modules: false })
+    }
 
     #[test]
     fn words_match_whole_identifiers_only() {

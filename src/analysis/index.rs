@@ -71,7 +71,7 @@ impl CrateIndex {
     /// Every function, method and field name looked up so far: what a lookup could
     /// have found in a file it does not hold.
     pub fn names_asked(&self) -> HashSet<String> {
-        self.asked.as_ref().map(|a| lock(a).clone()).unwrap_or_default()
+        self.asked.as_ref().map(|a| crate::lock(a).clone()).unwrap_or_default()
     }
 
     /// The names of the run-once functions: a mention of one anywhere in ordinary code
@@ -82,7 +82,7 @@ impl CrateIndex {
 
     fn ask(&self, name: &str) {
         if let Some(asked) = &self.asked {
-            let mut asked = lock(asked);
+            let mut asked = crate::lock(asked);
             if !asked.contains(name) {
                 asked.insert(name.to_string());
             }
@@ -261,11 +261,6 @@ fn receiver_may_be(a: &Analysis, receiver: ExprId, self_ty: &str) -> bool {
 /// Whether one of `types` (canonical paths) is the `impl` self type `self_ty`.
 fn is_type(types: &[&str], self_ty: &str) -> bool {
     types.iter().any(|ty| matches!(ty.rsplit("::").next(), Some(last) if last == self_ty || last == "Self"))
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    // The set only grows; a panic elsewhere cannot leave it half-updated.
-    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 fn unique(candidates: Option<&Vec<FnRef>>) -> Option<FnRef> {

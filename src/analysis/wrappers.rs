@@ -75,22 +75,25 @@ impl CrateWrappers {
     /// The names this crate's `pub use` items give to one of `wrappers` (names of
     /// wrappers of other crates): `pub(crate) use rt::spawn_critical as critical`.
     pub fn aliases_of(&self, wrappers: &BTreeSet<String>) -> BTreeSet<String> {
-        let last = |path: &str| path.rsplit("::").next().unwrap_or(path).to_string();
-        self.reexports.iter().filter(|(_, to)| wrappers.contains(&last(to))).map(|(from, _)| last(from)).collect()
+        aliases(&self.reexports, wrappers)
     }
 }
 
 /// Each wrapper's name, and each name a `pub use` gives one (`pub use rt::spawn_named as go`).
 fn spelt_names(by_fn: &BTreeMap<FnRef, Wrapper>, reexports: &HashMap<String, String>) -> BTreeSet<String> {
     let mut names: BTreeSet<String> = by_fn.values().map(|w| w.name.clone()).collect();
-    if names.is_empty() {
-        return names;
-    }
-    let last = |path: &str| path.rsplit("::").next().unwrap_or(path).to_string();
-    let aliases = reexports.iter().filter(|(_, to)| names.contains(&last(to))).map(|(from, _)| last(from));
-    let aliases: Vec<String> = aliases.collect();
-    names.extend(aliases);
+    let given = aliases(reexports, &names);
+    names.extend(given);
     names
+}
+
+/// The names `reexports` give to an item whose name is in `names`.
+fn aliases(reexports: &HashMap<String, String>, names: &BTreeSet<String>) -> BTreeSet<String> {
+    let last = |path: &str| path.rsplit("::").next().unwrap_or(path).to_string();
+    if names.is_empty() {
+        return BTreeSet::new();
+    }
+    reexports.iter().filter(|(_, to)| names.contains(&last(to))).map(|(from, _)| last(from)).collect()
 }
 
 impl WorkspaceWrappers {
